@@ -1,0 +1,103 @@
+package verimem.kernel.arch;
+
+/**
+ * The only way kernel code reaches memory and the CPU. Every method here is an intrinsic: the AOT compiler
+ * emits inline C for it (a volatile load or store, mov to/from CR3, invlpg, a serial write) and never compiles
+ * these bodies. On the JVM the bodies forward to the simulated machine installed with {@link #install}.
+ *
+ * Memory is reached by virtual address only, exactly as the CPU does with paging on: a load or store of an
+ * unmapped or forbidden address faults in the simulated MMU just as it would on hardware.
+ */
+public final class Cpu {
+    private static Machine machine;
+
+    private Cpu() {
+    }
+
+    /** Host only: connect the simulated machine. Not an intrinsic; the kernel never calls it. */
+    public static void install(Machine m) {
+        machine = m;
+    }
+
+    /*@ public normal_behavior
+      @   requires va % 8 == 0;
+      @   assignable \nothing;
+      @*/
+    public static long load64(long va) {
+        return machine.load64(va);
+    }
+
+    /*@ public normal_behavior
+      @   requires va % 8 == 0;
+      @   assignable \nothing;
+      @*/
+    public static void store64(long va, long value) {
+        machine.store64(va, value);
+    }
+
+    /** Unsigned 32-bit load, returned in the low bits of a non-negative long. */
+    /*@ public normal_behavior
+      @   requires va % 4 == 0;
+      @   ensures 0 <= \result && \result <= 4294967295L;
+      @   assignable \nothing;
+      @*/
+    public static long load32(long va) {
+        int v = machine.load32(va);
+        long r = v;
+        if (r < 0) {
+            r = r + 4294967296L;
+        }
+        return r;
+    }
+
+    /*@ public normal_behavior
+      @   ensures 0 <= \result && \result <= 255;
+      @   assignable \nothing;
+      @*/
+    public static int load8(long va) {
+        return machine.load8(va);
+    }
+
+    /*@ public normal_behavior
+      @   assignable \nothing;
+      @*/
+    public static long readCr3() {
+        return machine.readCr3();
+    }
+
+    /*@ public normal_behavior
+      @   assignable \nothing;
+      @*/
+    public static void writeCr3(long value) {
+        machine.writeCr3(value);
+    }
+
+    /*@ public normal_behavior
+      @   assignable \nothing;
+      @*/
+    public static void invlpg(long va) {
+        machine.invlpg(va);
+    }
+
+    /** Console output; the argument must be a string literal (the AOT compiler enforces this). */
+    /*@ public normal_behavior
+      @   assignable \nothing;
+      @*/
+    public static void print(String literal) {
+        machine.print(literal);
+    }
+
+    /*@ public normal_behavior
+      @   assignable \nothing;
+      @*/
+    public static void printHex(long value) {
+        machine.printHex(value);
+    }
+
+    /*@ public normal_behavior
+      @   assignable \nothing;
+      @*/
+    public static void printDec(long value) {
+        machine.printDec(value);
+    }
+}

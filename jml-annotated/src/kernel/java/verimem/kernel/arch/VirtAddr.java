@@ -1,0 +1,78 @@
+package verimem.kernel.arch;
+
+/**
+ * x86-64 virtual address arithmetic for 4-level paging (48-bit addresses).
+ *
+ * Canonical means bits 63..47 all equal bit 47. As a signed long that is exactly -2^47 <= va < 2^47, which is
+ * why the check below is a range test and not a mask: it is the form KeY proves and the form a reader can check.
+ */
+public final class VirtAddr {
+    private VirtAddr() {
+    }
+
+    public static final long PAGE_SIZE = 4096L;
+    public static final long LARGE_PAGE_SIZE = 2L * 1024 * 1024;
+    public static final long HUGE_PAGE_SIZE = 1024L * 1024 * 1024;
+    /** 2^47: the first non-canonical address of the lower half. */
+    public static final long LOWER_HALF_END = 140737488355328L;
+    /** -2^47 = 0xFFFF800000000000: the first canonical address of the upper half. */
+    public static final long UPPER_HALF_START = -140737488355328L;
+    public static final int ENTRIES = 512;
+
+    /*@ public normal_behavior
+      @   ensures \result == (UPPER_HALF_START <= va && va < LOWER_HALF_END);
+      @*/
+    public static boolean isCanonical(long va) {
+        return UPPER_HALF_START <= va && va < LOWER_HALF_END;
+    }
+
+    /** Bit position of the lowest index bit at a level: 12 (PT), 21 (PD), 30 (PDPT), 39 (PML4). */
+    /*@ public normal_behavior
+      @   requires 1 <= level && level <= 4;
+      @   ensures \result == 12 + 9 * (level - 1);
+      @*/
+    public static int shiftOf(int level) {
+        return 12 + 9 * (level - 1);
+    }
+
+    /**
+     * The 9-bit table index of va at a level (4 = PML4 .. 1 = PT). {@code >>} is floor division by 2^shift, and
+     * the second {@code %} turns Java's truncating remainder into the mathematical one for upper-half (negative)
+     * addresses.
+     */
+    /*@ public normal_behavior
+      @   requires 1 <= level && level <= 4;
+      @   ensures 0 <= \result && \result < 512;
+      @   ensures \result == (((va >> (12 + 9 * (level - 1))) % 512) + 512) % 512;
+      @*/
+    public static int index(long va, int level) {
+        long i = (((va >> shiftOf(level)) % 512) + 512) % 512;
+        return (int) i;
+    }
+
+    /*@ public normal_behavior
+      @   requires size > 0;
+      @   ensures \result == (va % size == 0);
+      @*/
+    public static boolean isAligned(long va, long size) {
+        return va % size == 0;
+    }
+
+    /**
+     * The canonical address whose four indices are the given ones (offset 0): sign-extends bit 47, so index
+     * pml4 >= 256 gives an upper-half (negative) address. Used for recursive-slot and layout arithmetic.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= pml4 && pml4 < 512 && 0 <= pdpt && pdpt < 512;
+      @   requires 0 <= pd && pd < 512 && 0 <= pt && pt < 512;
+      @   ensures isCanonical(\result);
+      @   ensures \result % 4096 == 0;
+      @*/
+    public static long fromIndices(int pml4, int pdpt, int pd, int pt) {
+        long va = pml4 * 549755813888L + pdpt * 1073741824L + pd * 2097152L + pt * 4096L;
+        if (pml4 >= 256) {
+            va = va - 281474976710656L;
+        }
+        return va;
+    }
+}
