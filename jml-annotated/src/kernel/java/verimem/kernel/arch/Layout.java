@@ -21,8 +21,12 @@ package verimem.kernel.arch;
  * | 500      | lazy (demand-paged) kernel regions       |
  * | 505      | kernel stacks, each with a guard page    |
  * | 508      | PMM metadata, guard page either side     |
- * | 510      | recursive slot (PML4[510] = PML4)        |
+ * | 510      | reserved; no recursive mapping (note 1)  |
  * | 511      | kernel image at -2 GiB                   |
+ *
+ * Note 1 (vmm branch): the VMM reaches every page-table frame through the direct map, so it installs no
+ * recursive entry. A recursive PML4[510] would point at each space's own PML4 and so could not be part of the
+ * kernel half that all spaces share; the VMM gives slot 510 an ordinary shared PDPT like every upper slot.
  */
 public final class Layout {
     private Layout() {

@@ -1,0 +1,725 @@
+package verimem.kernel.vmm;
+
+import verimem.kernel.arch.Bits;
+import verimem.kernel.arch.Cpu;
+import verimem.kernel.arch.Err;
+import verimem.kernel.arch.Layout;
+import verimem.kernel.arch.Pte;
+import verimem.kernel.arch.VirtAddr;
+import verimem.kernel.pmm.Pmm;
+
+/**
+ * One x86-64 address space: a PML4 whose lower half (slots 0..255) is its own and whose upper half is the kernel
+ * half shared with every space. Page tables are read and written through the direct map.
+ *
+ * Which half an operation may touch: a user space maps, unmaps and protects only lower-half addresses; the kernel
+ * space (Vmm.kernelSpace()) only upper-half ones, and those appear in every space at once. translate works on any
+ * canonical address.
+ *
+ * TLB invalidation is inside every operation that changes an entry, so a caller cannot forget it: the current
+ * space invlpg's the page; a space that is not current is marked dirty and flushes its PCID on its next switch;
+ * a kernel-half change is invlpg'ed at once (the current space shares it) and bumps the kernel epoch so the other
+ * spaces flush on their next switch.
+ *
+ * Parent entries are made as permissive as the leaf needs (lower half: P|W|U, upper half: P|W; never NX), so the
+ * effective permissions are the leaf's; translate still combines all four levels, as the CPU does.
+ *
+ * Lifecycle: NEW (constructed, owns nothing) -> create() or cloneInto -> LIVE -> destroy() -> DESTROYED.
+ */
+public final class AddressSpace {
+    public static final int NEW = 0;
+    public static final int LIVE = 1;
+    public static final int DESTROYED = 2;
+
+    /*@ spec_public @*/ private final Vmm vmm;
+    /*@ spec_public @*/ private final boolean kernel;
+    /*@ spec_public @*/ private long pml4;
+    /*@ spec_public @*/ private int state;
+    /*@ spec_public @*/ private int pcid;
+    /*@ spec_public @*/ private long pcidGeneration;
+    /*@ spec_public @*/ private boolean tlbDirty;
+    /*@ spec_public @*/ private long kernelEpochSeen;
+    /** Scratch for walks: path[l] = physical address of the table holding the level-l entry (l = 1..4). */
+    private final long[] path = new long[5];
+
+    /** A user address space in state NEW; create() or cloneInto gives it tables. */
+    /*@ public normal_behavior
+      @   requires vmm != null;
+      @   ensures state == NEW && !kernel;
+      @*/
+    public AddressSpace(Vmm vmm) {
+        this.vmm = vmm;
+        this.kernel = false;
+        this.state = NEW;
+    }
+
+    /** The kernel space over the boot PML4 (Vmm.init only). */
+    AddressSpace(Vmm vmm, long bootPml4) {
+        this.vmm = vmm;
+        this.kernel = true;
+        this.pml4 = bootPml4;
+        this.state = LIVE;
+        this.pcid = 0;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == state;
+      @   assignable \nothing;
+      @*/
+    public int state() {
+        return state;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == pml4;
+      @   assignable \nothing;
+      @*/
+    public long pml4() {
+        return pml4;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == kernel;
+      @   assignable \nothing;
+      @*/
+    public boolean isKernel() {
+        return kernel;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == pcid;
+      @   assignable \nothing;
+      @*/
+    public int pcid() {
+        return pcid;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == (state == LIVE && Pte.frame(Cpu.readCr3()) == pml4);
+      @*/
+    public boolean isCurrent() {
+        return state == LIVE && Pte.frame(Cpu.readCr3()) == pml4;
+    }
+
+    void sawKernelEpoch(long epoch) {
+        kernelEpochSeen = epoch;
+    }
+
+    /** Gives a NEW space its PML4: empty lower half, the shared kernel half copied from the kernel space. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.NO_MEMORY || \result == Err.INVALID_ARGUMENT;
+      @   ensures \result == Err.OK ==> state == LIVE;
+      @   ensures \result != Err.OK ==> state == \old(state);
+      @*/
+    public long create() {
+        if (state != NEW || kernel || vmm.kernelSpace() == null) {
+            return Err.INVALID_ARGUMENT;
+        }
+        long f = vmm.allocTable();
+        if (f < 0) {
+            return Err.NO_MEMORY;
+        }
+        long master = vmm.kernelSpace().pml4();
+        for (int i = Vmm.KERNEL_FIRST_SLOT; i < VirtAddr.ENTRIES; i++) {
+            Tables.write(f, i, Tables.read(master, i));
+        }
+        pml4 = f;
+        state = LIVE;
+        pcidGeneration = 0;
+        tlbDirty = true;
+        return Err.OK;
+    }
+
+    // ---- argument checks shared by map / unmap / protect ----
+
+    /*@ public normal_behavior
+      @   ensures \result == (pageSize == VirtAddr.PAGE_SIZE || pageSize == VirtAddr.LARGE_PAGE_SIZE
+      @                       || pageSize == VirtAddr.HUGE_PAGE_SIZE);
+      @   assignable \nothing;
+      @*/
+    public static boolean isPageSize(long pageSize) {
+        return pageSize == VirtAddr.PAGE_SIZE || pageSize == VirtAddr.LARGE_PAGE_SIZE
+                || pageSize == VirtAddr.HUGE_PAGE_SIZE;
+    }
+
+    private static int leafLevel(long pageSize) {
+        if (pageSize == VirtAddr.HUGE_PAGE_SIZE) {
+            return 3;
+        }
+        if (pageSize == VirtAddr.LARGE_PAGE_SIZE) {
+            return 2;
+        }
+        return 1;
+    }
+
+    /*@ public normal_behavior
+      @   requires 1 <= level && level <= 3;
+      @   ensures \result == (level == 1 ? 4096L : (level == 2 ? 2097152L : 1073741824L));
+      @   assignable \nothing;
+      @*/
+    public static long pageSizeOf(int level) {
+        if (level == 3) {
+            return VirtAddr.HUGE_PAGE_SIZE;
+        }
+        if (level == 2) {
+            return VirtAddr.LARGE_PAGE_SIZE;
+        }
+        return VirtAddr.PAGE_SIZE;
+    }
+
+    /** OK when va lies in the half this space may change, else the error. */
+    private long checkHalf(long va) {
+        if (!VirtAddr.isCanonical(va)) {
+            return Err.NON_CANONICAL;
+        }
+        if (kernel != (va < 0)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        return Err.OK;
+    }
+
+    private long parentFlags(long va) {
+        if (va < 0) {
+            return Pte.PRESENT + Pte.WRITABLE;
+        }
+        return Pte.PRESENT + Pte.WRITABLE + Pte.USER;
+    }
+
+    /**
+     * Maps the page at va (4 KiB, 2 MiB or 1 GiB, per pageSize) to the frame at pa with the given flags (see
+     * PageFlags; PRESENT implied). Missing tables are allocated first, all or none, and linked bottom-up with one
+     * final store, so NO_MEMORY leaves no table frame behind and no partial mapping. A lower-half mapping of a
+     * kernel-owned frame is refused with KERNEL_FRAME.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
+      @        || \result == Err.NON_CANONICAL || \result == Err.MISALIGNED || \result == Err.KERNEL_FRAME
+      @        || \result == Err.PARENT_HUGE_PAGE || \result == Err.ALREADY_MAPPED || \result == Err.NO_MEMORY;
+      @   ensures state == \old(state);
+      @*/
+    public long map(long va, long pa, long flags, long pageSize) {
+        if (state != LIVE) {
+            return Err.DESTROYED;
+        }
+        if (!isPageSize(pageSize) || !PageFlags.isValid(flags)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        long half = checkHalf(va);
+        if (half != Err.OK) {
+            return half;
+        }
+        if (va < 0 && PageFlags.isUser(flags)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        if (va % pageSize != 0 || pa < 0 || pa % pageSize != 0) {
+            return Err.MISALIGNED;
+        }
+        if (pa > Pte.PHYS_LIMIT - pageSize) {
+            return Err.INVALID_ARGUMENT;
+        }
+        if (va >= 0 && vmm.ownership().anyKernel(pa, pageSize)) {
+            return Err.KERNEL_FRAME;
+        }
+        int leaf = leafLevel(pageSize);
+        long table = pml4;
+        int level = 4;
+        while (level > leaf) {
+            long e = Tables.read(table, VirtAddr.index(va, level));
+            if (!Pte.isPresent(e)) {
+                break;
+            }
+            if (level < 4 && Pte.has(e, Pte.BIT_HUGE)) {
+                return Err.PARENT_HUGE_PAGE;
+            }
+            table = Pte.frame(e);
+            level = level - 1;
+        }
+        if (level == leaf && Pte.isPresent(Tables.read(table, VirtAddr.index(va, leaf)))) {
+            return Err.ALREADY_MAPPED;
+        }
+        int need = level - leaf;
+        long n0 = 0;
+        long n1 = 0;
+        long n2 = 0;
+        if (need >= 1) {
+            n0 = vmm.allocTable();
+            if (n0 < 0) {
+                return Err.NO_MEMORY;
+            }
+        }
+        if (need >= 2) {
+            n1 = vmm.allocTable();
+            if (n1 < 0) {
+                vmm.freeTable(n0);
+                return Err.NO_MEMORY;
+            }
+        }
+        if (need >= 3) {
+            n2 = vmm.allocTable();
+            if (n2 < 0) {
+                vmm.freeTable(n1);
+                vmm.freeTable(n0);
+                return Err.NO_MEMORY;
+            }
+        }
+        // From here on nothing can fail.
+        long leafEntry = pa + PageFlags.withPresent(flags);
+        if (leaf > 1) {
+            leafEntry = leafEntry + Pte.HUGE;
+        }
+        long pf = parentFlags(va);
+        upgradeParents(va, level, flags);
+        if (need == 0) {
+            Tables.write(table, VirtAddr.index(va, leaf), leafEntry);
+        } else {
+            long deepest = need == 1 ? n0 : (need == 2 ? n1 : n2);
+            Tables.write(deepest, VirtAddr.index(va, leaf), leafEntry);
+            if (need == 3) {
+                Tables.write(n1, VirtAddr.index(va, level - 2), n2 + pf);
+            }
+            if (need >= 2) {
+                Tables.write(n0, VirtAddr.index(va, level - 1), n1 + pf);
+            }
+            Tables.write(table, VirtAddr.index(va, level), n0 + pf);
+        }
+        return Err.OK;
+    }
+
+    /**
+     * Makes the existing parent entries above level `below` (levels 4 .. below+1 on va's walk) allow what a leaf
+     * with `flags` needs: writable, user in the lower half, executable when the leaf is. Tables this VMM creates
+     * already allow everything; only tables built by the bootstrap can need this. Widening a parent can leave
+     * narrower translations of sibling pages in the TLB, so a widening flushes (current: CR3 reload; else dirty).
+     */
+    private void upgradeParents(long va, int below, long flags) {
+        boolean changed = false;
+        long table = pml4;
+        for (int level = 4; level > below; level--) {
+            int i = VirtAddr.index(va, level);
+            long e = Tables.read(table, i);
+            long n = e;
+            if (!Pte.has(n, Pte.BIT_WRITABLE)) {
+                n = Bits.withBitSet(n, Pte.BIT_WRITABLE);
+            }
+            if (va >= 0 && !Pte.has(n, Pte.BIT_USER)) {
+                n = Bits.withBitSet(n, Pte.BIT_USER);
+            }
+            if (n < 0 && flags >= 0) {
+                n = n - Long.MIN_VALUE;
+            }
+            if (n != e) {
+                Tables.write(table, i, n);
+                changed = true;
+            }
+            table = Pte.frame(e);
+        }
+        if (changed) {
+            flushAll(va);
+        }
+    }
+
+    private void flushAll(long va) {
+        if (va < 0) {
+            Cpu.writeCr3(Cpu.readCr3());
+            vmm.kernelChanged();
+        } else if (isCurrent()) {
+            Cpu.writeCr3(Cpu.readCr3());
+        } else {
+            tlbDirty = true;
+        }
+    }
+
+    /** After an entry for va was removed or narrowed: the invalidation the caller must never forget. */
+    private void invalidate(long va) {
+        if (va < 0) {
+            Cpu.invlpg(va);
+            vmm.kernelChanged();
+        } else if (isCurrent()) {
+            Cpu.invlpg(va);
+        } else {
+            tlbDirty = true;
+        }
+    }
+
+    /**
+     * Walks va to its leaf, filling path[]; returns the leaf's level (1..3), or NOT_MAPPED, or INVALID_ARGUMENT
+     * for an entry the CPU would reject (PS in a PML4 entry).
+     */
+    private long findLeaf(long va) {
+        long table = pml4;
+        for (int level = 4; level >= 1; level--) {
+            path[level] = table;
+            long e = Tables.read(table, VirtAddr.index(va, level));
+            if (!Pte.isPresent(e)) {
+                return Err.NOT_MAPPED;
+            }
+            boolean huge = level > 1 && Pte.has(e, Pte.BIT_HUGE);
+            if (level == 4 && huge) {
+                return Err.INVALID_ARGUMENT;
+            }
+            if (level == 1 || huge) {
+                return level;
+            }
+            table = Pte.frame(e);
+        }
+        return Err.NOT_MAPPED;
+    }
+
+    /**
+     * Removes the mapping of the page starting at va (of whatever size it was mapped with) and returns its frame.
+     * Tables that become empty are freed bottom-up (lower half: up to the PDPT; kernel half: up to the PD, the
+     * shared PDPTs stay). The TLB entry is invalidated.
+     */
+    /*@ public normal_behavior
+      @   ensures \result >= 0 || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
+      @        || \result == Err.NON_CANONICAL || \result == Err.MISALIGNED || \result == Err.NOT_MAPPED;
+      @   ensures \result >= 0 ==> \result % 4096 == 0;
+      @*/
+    public long unmap(long va) {
+        if (state != LIVE) {
+            return Err.DESTROYED;
+        }
+        long half = checkHalf(va);
+        if (half != Err.OK) {
+            return half;
+        }
+        long found = findLeaf(va);
+        if (found < 0) {
+            return found;
+        }
+        int leaf = (int) found;
+        if (va % pageSizeOf(leaf) != 0) {
+            return Err.MISALIGNED;
+        }
+        long frame = Pte.frame(Tables.read(path[leaf], VirtAddr.index(va, leaf)));
+        Tables.write(path[leaf], VirtAddr.index(va, leaf), 0);
+        int top = va >= 0 ? 3 : 2;
+        for (int level = leaf; level <= top; level++) {
+            if (!Tables.isEmpty(path[level])) {
+                break;
+            }
+            Tables.write(path[level + 1], VirtAddr.index(va, level + 1), 0);
+            vmm.freeTable(path[level]);
+        }
+        invalidate(va);
+        return frame;
+    }
+
+    /** Page size (4096, 2 MiB, 1 GiB) of the leaf mapping va, or NOT_MAPPED / INVALID_ARGUMENT / DESTROYED. */
+    /*@ public normal_behavior
+      @   ensures \result == 4096 || \result == 2097152 || \result == 1073741824 || \result < 0;
+      @*/
+    public long pageSizeAt(long va) {
+        if (state != LIVE) {
+            return Err.DESTROYED;
+        }
+        if (!VirtAddr.isCanonical(va)) {
+            return Err.NON_CANONICAL;
+        }
+        long found = findLeaf(va);
+        if (found < 0) {
+            return found;
+        }
+        return pageSizeOf((int) found);
+    }
+
+    /** Replaces the flags of the page mapped at va (frame kept); parents widened if needed; TLB invalidated. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
+      @        || \result == Err.NON_CANONICAL || \result == Err.MISALIGNED || \result == Err.NOT_MAPPED;
+      @*/
+    public long protect(long va, long flags) {
+        if (state != LIVE) {
+            return Err.DESTROYED;
+        }
+        if (!PageFlags.isValid(flags)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        long half = checkHalf(va);
+        if (half != Err.OK) {
+            return half;
+        }
+        if (va < 0 && PageFlags.isUser(flags)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        long found = findLeaf(va);
+        if (found < 0) {
+            return found;
+        }
+        int leaf = (int) found;
+        if (va % pageSizeOf(leaf) != 0) {
+            return Err.MISALIGNED;
+        }
+        long frame = Pte.frame(Tables.read(path[leaf], VirtAddr.index(va, leaf)));
+        long entry = frame + PageFlags.withPresent(flags);
+        if (leaf > 1) {
+            entry = entry + Pte.HUGE;
+        }
+        upgradeParents(va, leaf, flags);
+        Tables.write(path[leaf], VirtAddr.index(va, leaf), entry);
+        invalidate(va);
+        return Err.OK;
+    }
+
+    /**
+     * Translates va: returns the physical address and fills out with the frame, offset, page size and the
+     * effective permissions over all levels; or NOT_MAPPED, NON_CANONICAL, INVALID_ARGUMENT (an entry the CPU
+     * would reject), DESTROYED, with out.status saying the same.
+     */
+    /*@ public normal_behavior
+      @   requires out != null;
+      @   ensures \result >= 0 ==> out.status == TranslateResult.MAPPED && \result == out.frame + out.offset;
+      @   ensures \result < 0 ==> out.status != TranslateResult.MAPPED;
+      @   assignable out.*;
+      @*/
+    public long translate(long va, TranslateResult out) {
+        if (state != LIVE) {
+            out.reset(TranslateResult.NOT_MAPPED);
+            return Err.DESTROYED;
+        }
+        if (!VirtAddr.isCanonical(va)) {
+            out.reset(TranslateResult.NON_CANONICAL);
+            return Err.NON_CANONICAL;
+        }
+        long table = pml4;
+        boolean w = true;
+        boolean u = true;
+        boolean nx = false;
+        for (int level = 4; level >= 1; level--) {
+            long e = Tables.read(table, VirtAddr.index(va, level));
+            if (!Pte.isPresent(e)) {
+                out.reset(TranslateResult.NOT_MAPPED);
+                return Err.NOT_MAPPED;
+            }
+            w = w && Pte.has(e, Pte.BIT_WRITABLE);
+            u = u && Pte.has(e, Pte.BIT_USER);
+            nx = nx || e < 0;
+            boolean huge = level > 1 && Pte.has(e, Pte.BIT_HUGE);
+            if (level == 4 && Pte.has(e, Pte.BIT_HUGE)) {
+                out.reset(TranslateResult.INVALID);
+                return Err.INVALID_ARGUMENT;
+            }
+            if (level == 1 || huge) {
+                long size = pageSizeOf(level);
+                long frame = Pte.frame(e);
+                if (frame % size != 0) {
+                    out.reset(TranslateResult.INVALID);
+                    return Err.INVALID_ARGUMENT;
+                }
+                out.reset(TranslateResult.MAPPED);
+                out.frame = frame;
+                out.offset = ((va % size) + size) % size;
+                out.pageSize = size;
+                out.writable = w;
+                out.user = u;
+                out.noExecute = nx;
+                out.global = Pte.has(e, Pte.BIT_GLOBAL);
+                out.writeThrough = Pte.has(e, Pte.BIT_WRITE_THROUGH);
+                out.cacheDisable = Pte.has(e, Pte.BIT_CACHE_DISABLE);
+                return frame + out.offset;
+            }
+            table = Pte.frame(e);
+        }
+        out.reset(TranslateResult.NOT_MAPPED);
+        return Err.NOT_MAPPED;
+    }
+
+    /** identity_map: va == pa, lower half only (the kernel half is never identity mapped). */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result < 0;
+      @*/
+    public long identityMap(long pa, long flags, long pageSize) {
+        return map(pa, pa, flags, pageSize);
+    }
+
+    /**
+     * Loads this space into CR3. A PCID of an older generation (or none yet) is replaced by a fresh one, and a
+     * fresh PCID, a space changed while not current, or a kernel-half change since the last switch make the CR3
+     * write flush this PCID; otherwise bit 63 keeps its TLB entries.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.DESTROYED;
+      @   ensures \result == Err.OK <==> \old(state) == LIVE;
+      @*/
+    public long activate() {
+        if (state != LIVE) {
+            return Err.DESTROYED;
+        }
+        boolean fresh = false;
+        PcidAllocator ids = vmm.pcids();
+        if (!kernel && pcidGeneration != ids.generation()) {
+            pcid = ids.allocate();
+            pcidGeneration = ids.generation();
+            fresh = true;
+        }
+        boolean keep = !fresh && !tlbDirty && kernelEpochSeen == vmm.kernelEpoch();
+        long value = pml4 + pcid;
+        if (keep) {
+            value = value + Long.MIN_VALUE;
+        }
+        Cpu.writeCr3(value);
+        tlbDirty = false;
+        kernelEpochSeen = vmm.kernelEpoch();
+        vmm.setCurrent(this);
+        return Err.OK;
+    }
+
+    /**
+     * Frees every lower-half table frame and the PML4, and, when freeMappedFrames, every mapped frame (2 MiB and
+     * 1 GiB leaves as aligned blocks; frames the PMM does not manage, such as device memory, are skipped).
+     * The kernel space and the current space cannot be destroyed (switch away first).
+     */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT;
+      @   ensures \result == Err.OK ==> state == DESTROYED;
+      @*/
+    public long destroy(boolean freeMappedFrames) {
+        if (state != LIVE) {
+            return Err.DESTROYED;
+        }
+        if (kernel || isCurrent()) {
+            return Err.INVALID_ARGUMENT;
+        }
+        releaseTables(freeMappedFrames);
+        state = DESTROYED;
+        return Err.OK;
+    }
+
+    private void releaseTables(boolean freeMappedFrames) {
+        for (int i = 0; i < Vmm.KERNEL_FIRST_SLOT; i++) {
+            long e = Tables.read(pml4, i);
+            if (Pte.isPresent(e)) {
+                freeSubtree(Pte.frame(e), 3, freeMappedFrames);
+            }
+        }
+        vmm.freeTable(pml4);
+        vmm.pcids().release(pcid, pcidGeneration);
+    }
+
+    private void freeSubtree(long table, int level, boolean freeMappedFrames) {
+        for (int i = 0; i < VirtAddr.ENTRIES; i++) {
+            long e = Tables.read(table, i);
+            if (Pte.isPresent(e)) {
+                if (level == 1 || Pte.has(e, Pte.BIT_HUGE)) {
+                    if (freeMappedFrames) {
+                        freeData(Pte.frame(e), level);
+                    }
+                } else {
+                    freeSubtree(Pte.frame(e), level - 1, freeMappedFrames);
+                }
+            }
+        }
+        vmm.freeTable(table);
+    }
+
+    private void freeData(long frame, int level) {
+        Pmm pmm = vmm.pmm();
+        if (level == 1) {
+            pmm.freeFrame(frame);
+        } else if (level == 2) {
+            pmm.freeAligned(frame, 9);
+        } else {
+            pmm.freeAligned(frame, 18);
+        }
+    }
+
+    /**
+     * Makes the NEW space dst a copy of this space's lower half: same pages, same flags, each page backed by a
+     * NEW frame holding a copy of the contents (copy, not share: each space owns its frames, so destroy(true) of
+     * either never frees a frame the other still maps). On NO_MEMORY everything dst got is freed again and dst
+     * is NEW as before.
+     */
+    /*@ public normal_behavior
+      @   requires dst != null;
+      @   ensures \result == Err.OK || \result == Err.NO_MEMORY || \result == Err.DESTROYED
+      @        || \result == Err.INVALID_ARGUMENT;
+      @   ensures \result == Err.OK ==> dst.state == LIVE;
+      @   ensures \result != Err.OK ==> dst.state == \old(dst.state);
+      @*/
+    public long cloneInto(AddressSpace dst) {
+        if (state != LIVE) {
+            return Err.DESTROYED;
+        }
+        if (dst == this || dst.state != NEW || dst.kernel) {
+            return Err.INVALID_ARGUMENT;
+        }
+        long r = dst.create();
+        if (r != Err.OK) {
+            return r;
+        }
+        for (int i = 0; i < Vmm.KERNEL_FIRST_SLOT; i++) {
+            long e = Tables.read(pml4, i);
+            if (Pte.isPresent(e)) {
+                r = cloneSubtree(Pte.frame(e), 3, i * Layout.SLOT_SIZE, dst);
+                if (r != Err.OK) {
+                    dst.releaseTables(true);
+                    dst.state = NEW;
+                    dst.pml4 = 0;
+                    return r;
+                }
+            }
+        }
+        return Err.OK;
+    }
+
+    private long cloneSubtree(long table, int level, long base, AddressSpace dst) {
+        long span = level == 3 ? VirtAddr.HUGE_PAGE_SIZE : (level == 2 ? VirtAddr.LARGE_PAGE_SIZE : VirtAddr.PAGE_SIZE);
+        for (int i = 0; i < VirtAddr.ENTRIES; i++) {
+            long e = Tables.read(table, i);
+            if (Pte.isPresent(e)) {
+                long va = base + i * span;
+                if (level == 1 || Pte.has(e, Pte.BIT_HUGE)) {
+                    long r = cloneLeaf(e, level, va, dst);
+                    if (r != Err.OK) {
+                        return r;
+                    }
+                } else {
+                    long r = cloneSubtree(Pte.frame(e), level - 1, va, dst);
+                    if (r != Err.OK) {
+                        return r;
+                    }
+                }
+            }
+        }
+        return Err.OK;
+    }
+
+    private long cloneLeaf(long e, int level, long va, AddressSpace dst) {
+        Pmm pmm = vmm.pmm();
+        long size = pageSizeOf(level);
+        long copy;
+        if (level == 1) {
+            copy = pmm.allocFrame();
+        } else {
+            copy = pmm.allocAligned(level == 2 ? 9 : 18);
+        }
+        if (copy < 0) {
+            return Err.NO_MEMORY;
+        }
+        long src = Pte.frame(e);
+        for (long off = 0; off < size; off = off + VirtAddr.PAGE_SIZE) {
+            Tables.copyFrame(src + off, copy + off);
+        }
+        long r = dst.map(va, copy, leafFlags(e, level), size);
+        if (r != Err.OK) {
+            freeData(copy, level);
+            return r;
+        }
+        return Err.OK;
+    }
+
+    /** The caller-visible flags of a leaf entry: without frame, HUGE, ACCESSED, DIRTY. */
+    private static long leafFlags(long e, int level) {
+        long f = Pte.flags(e);
+        if (Pte.has(f, 5)) {
+            f = Bits.withBitCleared(f, 5);
+        }
+        if (Pte.has(f, 6)) {
+            f = Bits.withBitCleared(f, 6);
+        }
+        if (level > 1 && Pte.has(f, Pte.BIT_HUGE)) {
+            f = Bits.withBitCleared(f, Pte.BIT_HUGE);
+        }
+        return f;
+    }
+}

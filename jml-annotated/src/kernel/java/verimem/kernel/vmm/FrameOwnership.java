@@ -1,0 +1,110 @@
+package verimem.kernel.vmm;
+
+import verimem.kernel.arch.Bits;
+import verimem.kernel.arch.Err;
+
+/**
+ * VMM-side bitmap of the physical frames the kernel owns: page-table frames, heap frames, PMM metadata, the
+ * kernel image. The PMM's API only says free / not free, and a frame the kernel took from it is "not free" exactly
+ * like a frame a user process got, so the VMM keeps this second bit: one bit per 4 KiB frame below physLimit
+ * (32 KiB per GiB of physical address space). A user mapping of a frame with this bit set is refused with
+ * Err.KERNEL_FRAME. Frames at or above physLimit (device memory) are never kernel-owned.
+ */
+public final class FrameOwnership {
+    /*@ spec_public @*/ private final long[] bits;
+    /*@ spec_public @*/ private final long frames;
+
+    /*@ public normal_behavior
+      @   requires physLimit >= 0 && physLimit / 4096 / 64 < 2147483647L;
+      @   ensures frames == physLimit / 4096;
+      @*/
+    public FrameOwnership(long physLimit) {
+        frames = physLimit / 4096;
+        bits = new long[(int) ((frames + 63) / 64)];
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == frames;
+      @   assignable \nothing;
+      @*/
+    public long frameCount() {
+        return frames;
+    }
+
+    /*@ public normal_behavior
+      @   ensures pa < 0 || pa / 4096 >= frames ==> !\result;
+      @   assignable \nothing;
+      @*/
+    public boolean isKernel(long pa) {
+        if (pa < 0 || pa / 4096 >= frames) {
+            return false;
+        }
+        long f = pa / 4096;
+        return Bits.isSet(bits[(int) (f / 64)], (int) (f % 64));
+    }
+
+    /** Marks one frame kernel-owned; a frame already marked is left as is (idempotent). */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.NOT_MANAGED;
+      @   ensures \result == Err.OK <==> (0 <= pa && pa / 4096 < frames);
+      @*/
+    public long mark(long pa) {
+        if (pa < 0 || pa / 4096 >= frames) {
+            return Err.NOT_MANAGED;
+        }
+        long f = pa / 4096;
+        int w = (int) (f / 64);
+        int b = (int) (f % 64);
+        if (!Bits.isSet(bits[w], b)) {
+            bits[w] = Bits.withBitSet(bits[w], b);
+        }
+        return Err.OK;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.NOT_MANAGED;
+      @*/
+    public long unmark(long pa) {
+        if (pa < 0 || pa / 4096 >= frames) {
+            return Err.NOT_MANAGED;
+        }
+        long f = pa / 4096;
+        int w = (int) (f / 64);
+        int b = (int) (f % 64);
+        if (Bits.isSet(bits[w], b)) {
+            bits[w] = Bits.withBitCleared(bits[w], b);
+        }
+        return Err.OK;
+    }
+
+    /** Marks [startPa, endPa) (4 KiB aligned): the boot hands over the kernel image and the PMM metadata. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.NOT_MANAGED;
+      @*/
+    public long markRange(long startPa, long endPa) {
+        if (startPa < 0 || startPa % 4096 != 0 || endPa % 4096 != 0 || endPa < startPa) {
+            return Err.MISALIGNED;
+        }
+        if (endPa / 4096 > frames) {
+            return Err.NOT_MANAGED;
+        }
+        for (long pa = startPa; pa < endPa; pa = pa + 4096) {
+            mark(pa);
+        }
+        return Err.OK;
+    }
+
+    /** True if any 4 KiB frame of [pa, pa + size) is kernel-owned. */
+    /*@ public normal_behavior
+      @   requires size >= 0;
+      @   assignable \nothing;
+      @*/
+    public boolean anyKernel(long pa, long size) {
+        for (long p = pa; p < pa + size; p = p + 4096) {
+            if (isKernel(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

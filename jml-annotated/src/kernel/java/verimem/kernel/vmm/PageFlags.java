@@ -1,0 +1,57 @@
+package verimem.kernel.vmm;
+
+import verimem.kernel.arch.Bits;
+import verimem.kernel.arch.Pte;
+
+/**
+ * The leaf flags a caller may ask for: WRITABLE, USER, NO_EXECUTE, GLOBAL, WRITE_THROUGH, CACHE_DISABLE (PRESENT
+ * is implied and may be given). HUGE, ACCESSED, DIRTY and the frame bits are the VMM's business, so a flags word
+ * holding them is refused: a caller cannot map a table as a leaf or smuggle a frame into the flags.
+ */
+public final class PageFlags {
+    private PageFlags() {
+    }
+
+    /** Sum of the allowed low flag bits (bits 0..4 and 8). */
+    public static final long ALLOWED_LOW = Pte.PRESENT + Pte.WRITABLE + Pte.USER + Pte.WRITE_THROUGH
+            + Pte.CACHE_DISABLE + Pte.GLOBAL;
+
+    /** True when flags holds only allowed bits: bit 63 (NX) and bits 0..4, 8 of the low 12 bits. */
+    /*@ public normal_behavior
+      @   ensures \result ==> ((0 <= flags && flags < 4096)
+      @                      || (Long.MIN_VALUE <= flags && flags < Long.MIN_VALUE + 4096));
+      @   assignable \nothing;
+      @*/
+    public static boolean isValid(long flags) {
+        long low = flags;
+        if (low < 0) {
+            low = low - Long.MIN_VALUE;
+        }
+        if (low >= 4096) {
+            return false;
+        }
+        return !Bits.isSet(low, 5) && !Bits.isSet(low, 6) && !Bits.isSet(low, 7) && !Bits.isSet(low, 9)
+                && !Bits.isSet(low, 10) && !Bits.isSet(low, 11);
+    }
+
+    /** flags with PRESENT added if it was clear (flags valid). */
+    /*@ public normal_behavior
+      @   requires (0 <= flags && flags < 4096) || (Long.MIN_VALUE <= flags && flags < Long.MIN_VALUE + 4096);
+      @   ensures Pte.isPresent(\result);
+      @   assignable \nothing;
+      @*/
+    public static long withPresent(long flags) {
+        if (Pte.isPresent(flags)) {
+            return flags;
+        }
+        return flags + Pte.PRESENT;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == Pte.has(flags, Pte.BIT_USER);
+      @   assignable \nothing;
+      @*/
+    public static boolean isUser(long flags) {
+        return Pte.has(flags, Pte.BIT_USER);
+    }
+}
