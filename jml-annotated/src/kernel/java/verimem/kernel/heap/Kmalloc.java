@@ -1,0 +1,238 @@
+package verimem.kernel.heap;
+
+import verimem.kernel.arch.Bits;
+import verimem.kernel.arch.Err;
+import verimem.kernel.arch.Layout;
+import verimem.kernel.pmm.Pmm;
+import verimem.kernel.vmm.FrameOwnership;
+import verimem.kernel.vmm.VaResult;
+
+/**
+ * kmalloc/kfree: small objects from slabs, physically contiguous and reached through the direct map (so the
+ * address is pa + DIRECT_MAP_BASE and never collides with vmalloc, see Layout). Addresses are negative:
+ * test results with VaResult.isError, never with {@code < 0}.
+ *
+ * Size classes 16, 32, ..., 2048 bytes; a slab is one 4 KiB frame of one class. Requests above 2048 bytes get
+ * 2^order whole frames (allocAligned). Metadata lives outside the objects, in a fixed table of slab descriptors
+ * (frame, class or order, a 256-bit used-slot map, a use count): a kfree checks the pointer against it, so a foreign
+ * pointer, a pointer inside an object, or a free of a slot that is not in use are refused and change nothing.
+ * An empty slab goes back to the PMM at once. Heap frames are kernel-owned while they are in use.
+ *
+ * A double free of the last object of a slab, after the slab went back to the PMM, can no longer be told apart
+ * from a foreign pointer: it is refused as NOT_MANAGED rather than NOT_ALLOCATED.
+ */
+public final class Kmalloc {
+    public static final int CLASSES = 8;
+    public static final int SMALLEST = 16;
+    public static final long LARGEST_SMALL = 2048;
+    public static final int LARGE = -1;
+    public static final int UNUSED = -2;
+    public static final long PAGE = 4096L;
+
+    /*@ spec_public @*/ private final Pmm pmm;
+    /*@ spec_public @*/ private final FrameOwnership owners;
+    /*@ spec_public @*/ private final long[] frame;
+    /** Size class 0..7, LARGE, or UNUSED (descriptor free). */
+    /*@ spec_public @*/ private final int[] kind;
+    /** Used objects (slabs) or the block order (LARGE). */
+    /*@ spec_public @*/ private final int[] used;
+    /*@ spec_public @*/ private final long[] slotMap;
+    /*@ spec_public @*/ private long liveObjects;
+    /*@ spec_public @*/ private long heapFrames;
+
+    /*@ public normal_behavior
+      @   requires pmm != null && owners != null && maxSlabs >= 1 && maxSlabs < 100000000;
+      @   ensures liveObjects == 0 && heapFrames == 0;
+      @*/
+    public Kmalloc(Pmm pmm, FrameOwnership owners, int maxSlabs) {
+        this.pmm = pmm;
+        this.owners = owners;
+        frame = new long[maxSlabs];
+        kind = new int[maxSlabs];
+        used = new int[maxSlabs];
+        slotMap = new long[maxSlabs * 4];
+        for (int i = 0; i < maxSlabs; i++) {
+            kind[i] = UNUSED;
+        }
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == liveObjects;
+      @   assignable \nothing;
+      @*/
+    public long liveObjects() {
+        return liveObjects;
+    }
+
+    /** Frames the heap holds from the PMM right now. */
+    /*@ public normal_behavior
+      @   ensures \result == heapFrames;
+      @   assignable \nothing;
+      @*/
+    public long heapFrames() {
+        return heapFrames;
+    }
+
+    /** Object size of class c. */
+    /*@ public normal_behavior
+      @   requires 0 <= c && c < CLASSES;
+      @   ensures \result == (16L << c);
+      @   assignable \nothing;
+      @*/
+    public static long classSize(int c) {
+        return Bits.bit(4 + c);
+    }
+
+    /** The smallest class holding `bytes` (1..2048). */
+    /*@ public normal_behavior
+      @   requires 1 <= bytes && bytes <= LARGEST_SMALL;
+      @   ensures 0 <= \result && \result < CLASSES && classSize(\result) >= bytes;
+      @   assignable \nothing;
+      @*/
+    public static int classOf(long bytes) {
+        int c = 0;
+        while (classSize(c) < bytes) {
+            c = c + 1;
+        }
+        return c;
+    }
+
+    /** The direct-mapped address of at least `bytes` bytes, or INVALID_ARGUMENT / NO_MEMORY. */
+    /*@ public normal_behavior
+      @   ensures VaResult.isError(\result) ==> (\result == Err.INVALID_ARGUMENT || \result == Err.NO_MEMORY);
+      @   ensures VaResult.isError(\result) ==> liveObjects == \old(liveObjects) && heapFrames == \old(heapFrames);
+      @   ensures !VaResult.isError(\result) ==> Layout.inDirectMap(\result);
+      @*/
+    public long kmalloc(long bytes) {
+        if (bytes <= 0 || bytes > Pmm.FRAME * (1L << Pmm.MAX_ORDER)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        if (bytes > LARGEST_SMALL) {
+            return allocLarge(bytes);
+        }
+        int c = classOf(bytes);
+        int slots = (int) (PAGE / classSize(c));
+        for (int d = 0; d < kind.length; d++) {
+            if (kind[d] == c && used[d] < slots) {
+                return takeSlot(d, c, slots);
+            }
+        }
+        int d = freeDescriptor();
+        if (d < 0) {
+            return Err.NO_MEMORY;
+        }
+        long f = pmm.allocFrame();
+        if (f < 0) {
+            return Err.NO_MEMORY;
+        }
+        owners.mark(f);
+        heapFrames = heapFrames + 1;
+        frame[d] = f;
+        kind[d] = c;
+        used[d] = 0;
+        for (int w = 0; w < 4; w++) {
+            slotMap[d * 4 + w] = 0;
+        }
+        return takeSlot(d, c, slots);
+    }
+
+    private long takeSlot(int d, int c, int slots) {
+        for (int s = 0; s < slots; s++) {
+            int w = d * 4 + s / 64;
+            if (!Bits.isSet(slotMap[w], s % 64)) {
+                slotMap[w] = Bits.withBitSet(slotMap[w], s % 64);
+                used[d] = used[d] + 1;
+                liveObjects = liveObjects + 1;
+                return Layout.directMap(frame[d] + s * classSize(c));
+            }
+        }
+        return Err.NO_MEMORY;
+    }
+
+    private long allocLarge(long bytes) {
+        long pages = (bytes + PAGE - 1) / PAGE;
+        int order = 0;
+        while ((1L << order) < pages) {
+            order = order + 1;
+        }
+        int d = freeDescriptor();
+        if (d < 0) {
+            return Err.NO_MEMORY;
+        }
+        long f = pmm.allocAligned(order);
+        if (f < 0) {
+            return Err.NO_MEMORY;
+        }
+        long n = 1L << order;
+        for (long i = 0; i < n; i++) {
+            owners.mark(f + i * PAGE);
+        }
+        heapFrames = heapFrames + n;
+        frame[d] = f;
+        kind[d] = LARGE;
+        used[d] = order;
+        liveObjects = liveObjects + 1;
+        return Layout.directMap(f);
+    }
+
+    private int freeDescriptor() {
+        for (int d = 0; d < kind.length; d++) {
+            if (kind[d] == UNUSED) {
+                return d;
+            }
+        }
+        return -1;
+    }
+
+    /** Frees an object kmalloc returned; see the class comment for what is refused. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.NOT_MANAGED;
+      @   ensures \result == Err.OK ==> liveObjects == \old(liveObjects) - 1;
+      @   ensures \result != Err.OK ==> liveObjects == \old(liveObjects) && heapFrames == \old(heapFrames);
+      @*/
+    public long kfree(long ptr) {
+        if (!Layout.inDirectMap(ptr)) {
+            return Err.NOT_MANAGED;
+        }
+        long pa = ptr - Layout.DIRECT_MAP_BASE;
+        for (int d = 0; d < kind.length; d++) {
+            if (kind[d] == LARGE && frame[d] <= pa && pa - frame[d] < PAGE * (1L << used[d])) {
+                if (pa != frame[d]) {
+                    return Err.NOT_MANAGED;
+                }
+                long n = 1L << used[d];
+                for (long i = 0; i < n; i++) {
+                    owners.unmark(frame[d] + i * PAGE);
+                }
+                pmm.freeAligned(frame[d], used[d]);
+                heapFrames = heapFrames - n;
+                kind[d] = UNUSED;
+                liveObjects = liveObjects - 1;
+                return Err.OK;
+            }
+            if (kind[d] >= 0 && frame[d] <= pa && pa - frame[d] < PAGE) {
+                long size = classSize(kind[d]);
+                long off = pa - frame[d];
+                if (off % size != 0) {
+                    return Err.NOT_MANAGED;
+                }
+                int s = (int) (off / size);
+                int w = d * 4 + s / 64;
+                if (!Bits.isSet(slotMap[w], s % 64)) {
+                    return Err.NOT_ALLOCATED;
+                }
+                slotMap[w] = Bits.withBitCleared(slotMap[w], s % 64);
+                used[d] = used[d] - 1;
+                liveObjects = liveObjects - 1;
+                if (used[d] == 0) {
+                    owners.unmark(frame[d]);
+                    pmm.freeFrame(frame[d]);
+                    heapFrames = heapFrames - 1;
+                    kind[d] = UNUSED;
+                }
+                return Err.OK;
+            }
+        }
+        return Err.NOT_MANAGED;
+    }
+}
