@@ -1,0 +1,208 @@
+package verimem.kernel.vmm;
+
+import verimem.kernel.arch.Cpu;
+import verimem.kernel.arch.Err;
+import verimem.kernel.arch.VirtAddr;
+
+/**
+ * Demand paging: lazy regions are reserved without frames; the page-fault entry point maps a zeroed frame on
+ * the first touch of a page inside one. A fault anywhere else, a protection fault (the page is present but the
+ * access is not allowed) and a fault the PMM cannot serve are refused with a report on the console, and the
+ * fault stays a fault. A region belongs to one address space; kernel-half regions belong to the kernel space and
+ * so serve every space.
+ */
+public final class DemandPager {
+    /** x86 #PF error code bit 0: the page was present (protection violation). */
+    public static final int ERR_PRESENT = 1;
+
+    private static final int REASON_PROTECTION = 1;
+    private static final int REASON_OUTSIDE = 2;
+    private static final int REASON_NO_FRAME = 3;
+    private static final int REASON_NO_TABLE = 4;
+
+    private static DemandPager installed;
+
+    /*@ spec_public @*/ private final Vmm vmm;
+    /*@ spec_public @*/ private final AddressSpace[] space;
+    /*@ spec_public @*/ private final long[] start;
+    /*@ spec_public @*/ private final long[] end;
+    /*@ spec_public @*/ private final long[] flags;
+    /*@ spec_public @*/ private long servedFaults;
+    /*@ spec_public @*/ private long refusedFaults;
+
+    /*@ public normal_behavior
+      @   requires vmm != null && capacity >= 1;
+      @   ensures servedFaults == 0 && refusedFaults == 0;
+      @*/
+    public DemandPager(Vmm vmm, int capacity) {
+        this.vmm = vmm;
+        space = new AddressSpace[capacity];
+        start = new long[capacity];
+        end = new long[capacity];
+        flags = new long[capacity];
+    }
+
+    /** Makes p the pager the IDT's #PF entry calls. */
+    /*@ public normal_behavior
+      @   assignable installed;
+      @*/
+    public static void install(DemandPager p) {
+        installed = p;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == servedFaults;
+      @   assignable \nothing;
+      @*/
+    public long servedFaults() {
+        return servedFaults;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == refusedFaults;
+      @   assignable \nothing;
+      @*/
+    public long refusedFaults() {
+        return refusedFaults;
+    }
+
+    /**
+     * Registers [va, va + bytes) of space s as lazy, mapped on demand with `flags`. The range must be page
+     * aligned, in the half s may map, unmapped now, and must not overlap another lazy region of s.
+     */
+    /*@ public normal_behavior
+      @   requires s != null;
+      @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.INVALID_ARGUMENT
+      @        || \result == Err.NON_CANONICAL || \result == Err.NO_MEMORY || \result == Err.DESTROYED
+      @        || \result == Err.ALREADY_MAPPED;
+      @*/
+    public long addLazy(AddressSpace s, long va, long bytes, long pageFlags) {
+        if (s.state() != AddressSpace.LIVE) {
+            return Err.DESTROYED;
+        }
+        if (bytes <= 0 || va % VirtAddr.PAGE_SIZE != 0 || bytes % VirtAddr.PAGE_SIZE != 0) {
+            return Err.MISALIGNED;
+        }
+        if (!VirtAddr.isCanonical(va) || !VirtAddr.isCanonical(va + bytes - 1)) {
+            return Err.NON_CANONICAL;
+        }
+        if (!PageFlags.isValid(pageFlags) || s.isKernel() != (va < 0) || (va < 0) != (va + bytes - 1 < 0)
+                || (va < 0 && PageFlags.isUser(pageFlags))) {
+            return Err.INVALID_ARGUMENT;
+        }
+        int free = -1;
+        for (int i = 0; i < space.length; i++) {
+            if (space[i] == null) {
+                if (free < 0) {
+                    free = i;
+                }
+            } else if (space[i] == s && va < end[i] && start[i] < va + bytes) {
+                return Err.INVALID_ARGUMENT;
+            }
+        }
+        if (free < 0) {
+            return Err.NO_MEMORY;
+        }
+        TranslateResult tr = new TranslateResult();
+        for (long p = va; p < va + bytes; p = p + VirtAddr.PAGE_SIZE) {
+            if (s.translate(p, tr) != Err.NOT_MAPPED) {
+                return Err.ALREADY_MAPPED;
+            }
+        }
+        space[free] = s;
+        start[free] = va;
+        end[free] = va + bytes;
+        flags[free] = pageFlags;
+        return Err.OK;
+    }
+
+    /** Unregisters the region starting at va of s, unmapping the pages it faulted in and freeing their frames. */
+    /*@ public normal_behavior
+      @   requires s != null;
+      @   ensures \result == Err.OK || \result == Err.NOT_MAPPED;
+      @*/
+    public long removeLazy(AddressSpace s, long va) {
+        for (int i = 0; i < space.length; i++) {
+            if (space[i] == s && start[i] == va) {
+                if (s.state() == AddressSpace.LIVE) {
+                    for (long p = start[i]; p < end[i]; p = p + VirtAddr.PAGE_SIZE) {
+                        long f = s.unmap(p);
+                        if (f >= 0) {
+                            vmm.pmm().freeFrame(f);
+                        }
+                    }
+                }
+                space[i] = null;
+                return Err.OK;
+            }
+        }
+        return Err.NOT_MAPPED;
+    }
+
+    /** The #PF entry point the IDT calls: true when the fault was resolved and the access may be retried. */
+    /*@ public normal_behavior
+      @   ensures \result ==> installed != null;
+      @*/
+    public static boolean handlePageFault(long address, int errorCode) {
+        if (installed == null) {
+            Cpu.print("#PF with no pager installed at ");
+            Cpu.printHex(address);
+            Cpu.print("\n");
+            return false;
+        }
+        return installed.handle(address, errorCode);
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result ==> servedFaults == \old(servedFaults) + 1;
+      @   ensures !\result ==> refusedFaults == \old(refusedFaults) + 1;
+      @*/
+    public boolean handle(long address, int errorCode) {
+        if (errorCode % 2 != 0) {
+            return refuse(REASON_PROTECTION, address, errorCode);
+        }
+        AddressSpace cur = vmm.current();
+        int r = -1;
+        for (int i = 0; i < space.length; i++) {
+            if (space[i] != null && start[i] <= address && address < end[i]
+                    && (space[i] == cur || space[i].isKernel())) {
+                r = i;
+            }
+        }
+        if (r < 0 || space[r].state() != AddressSpace.LIVE) {
+            return refuse(REASON_OUTSIDE, address, errorCode);
+        }
+        long page = address - (((address % VirtAddr.PAGE_SIZE) + VirtAddr.PAGE_SIZE) % VirtAddr.PAGE_SIZE);
+        long f = vmm.pmm().allocFrame();
+        if (f < 0) {
+            return refuse(REASON_NO_FRAME, address, errorCode);
+        }
+        Tables.zero(f);
+        long m = space[r].map(page, f, flags[r], VirtAddr.PAGE_SIZE);
+        if (m != Err.OK) {
+            vmm.pmm().freeFrame(f);
+            return refuse(REASON_NO_TABLE, address, errorCode);
+        }
+        servedFaults = servedFaults + 1;
+        return true;
+    }
+
+    /** Console output takes literals only (kernel subset), so the reason is a code and each has its literal. */
+    private boolean refuse(int reason, long address, int errorCode) {
+        if (reason == REASON_PROTECTION) {
+            Cpu.print("#PF protection violation (not a lazy page) at ");
+        } else if (reason == REASON_OUTSIDE) {
+            Cpu.print("#PF outside every lazy region at ");
+        } else if (reason == REASON_NO_FRAME) {
+            Cpu.print("#PF in a lazy region but no free frame at ");
+        } else {
+            Cpu.print("#PF in a lazy region but no frame for a page table at ");
+        }
+        Cpu.printHex(address);
+        Cpu.print(" error code ");
+        Cpu.printHex(errorCode);
+        Cpu.print("\n");
+        refusedFaults = refusedFaults + 1;
+        return false;
+    }
+}
