@@ -18,6 +18,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 import verimem.host.sim.Access;
+import verimem.kernel.heap.Kmalloc;
+import verimem.kernel.heap.Vmalloc;
 import verimem.host.sim.PageFault;
 import verimem.kernel.arch.Err;
 import verimem.kernel.arch.Layout;
@@ -27,7 +29,7 @@ import verimem.kernel.arch.VirtAddr;
 /**
  * Long random sequences of map / unmap / protect / translate / switch / clone / destroy over three user spaces and
  * the kernel space, checked against a plain model (per space: page va -> (frame, size, flags)). After every step:
- * the frame partition (every PMM frame exactly one of: free, page table, mapped data) and, for the current space,
+ * the frame partition (every PMM frame exactly one of: free, page table, mapped data, heap) and, for the current space,
  * what the simulated CPU sees through its TLB for every address of the pool (a missed invalidation shows here).
  */
 class RandomSequenceProperties {
@@ -45,6 +47,11 @@ class RandomSequenceProperties {
     AddressSpace current;
     long nextDevice = 8L << 30;
     int steps;
+    Kmalloc kmalloc;
+    Vmalloc vmalloc;
+    /** Live kmalloc pointers -> size, live vmalloc starts -> pages. */
+    Map<Long, Long> kmallocLive = new HashMap<>();
+    Map<Long, Long> vmallocLive = new HashMap<>();
     final TranslateResult tr = new TranslateResult();
 
     @Property(tries = 20)
@@ -55,6 +62,11 @@ class RandomSequenceProperties {
         kernelModel = new TreeMap<>();
         log.setLength(0);
         nextDevice = 8L << 30;
+        kmalloc = new Kmalloc(fx.pmm, fx.vmm.ownership(), 128);
+        // vmalloc in the second PDPT of the vmalloc region: the model's kernel pages use the first two GiB only
+        vmalloc = new Vmalloc(fx.vmm, 32, Layout.VMALLOC_BASE + 4 * G1, 4 * G1);
+        kmallocLive = new HashMap<>();
+        vmallocLive = new HashMap<>();
         for (int i = 0; i < 3; i++) {
             spaces[i] = new AddressSpace(fx.vmm);
             assertEquals(Err.OK, spaces[i].create());
@@ -147,6 +159,10 @@ class RandomSequenceProperties {
             recreate(s);
             return;
         }
+        if (op % 8 == 0) {
+            heapStep();
+            return;
+        }
         if (op < 40) {
             long size = pickSize(kernelOp);
             long va = pickVa(kernelOp, size);
@@ -228,6 +244,71 @@ class RandomSequenceProperties {
             }
             mm.clear();
         }
+    }
+
+    void heapStep() {
+        int r = rnd.nextInt(4);
+        if (r == 0) {
+            long size = 1 + rnd.nextInt(rnd.nextBoolean() ? 200 : 6000);
+            long p = kmalloc.kmalloc(size);
+            if (p == Err.NO_MEMORY) {
+                return;
+            }
+            assertTrue(Layout.inDirectMap(p));
+            fx.machine.store64(p, size);
+            kmallocLive.put(p, size);
+        } else if (r == 1 && !kmallocLive.isEmpty()) {
+            long p = new ArrayList<>(kmallocLive.keySet()).get(rnd.nextInt(kmallocLive.size()));
+            assertEquals(kmallocLive.remove(p), fx.machine.load64(p), "kmalloc object intact");
+            assertEquals(Err.OK, kmalloc.kfree(p));
+            assertTrue(kmalloc.kfree(p) < 0, "double free refused");
+        } else if (r == 2) {
+            long pages = 1 + rnd.nextInt(4);
+            long v = vmalloc.vmalloc(pages * K4);
+            if (v == Err.NO_MEMORY) {
+                return;
+            }
+            fx.machine.store64(v + (pages - 1) * K4, pages);
+            vmallocLive.put(v, pages);
+        } else if (!vmallocLive.isEmpty()) {
+            long v = new ArrayList<>(vmallocLive.keySet()).get(rnd.nextInt(vmallocLive.size()));
+            long pages = vmallocLive.remove(v);
+            assertEquals(pages, fx.machine.load64(v + (pages - 1) * K4));
+            assertEquals(Err.OK, vmalloc.vfree(v));
+            assertEquals(Err.NOT_ALLOCATED, vmalloc.vfree(v));
+        }
+    }
+
+    /** Frames the heap holds: slabs and large blocks of live kmalloc objects, pages of live vmalloc areas. */
+    Set<Long> heapFrames() {
+        Set<Long> out = new HashSet<>();
+        for (Map.Entry<Long, Long> e : kmallocLive.entrySet()) {
+            long pa = e.getKey() - Layout.DIRECT_MAP_BASE;
+            long first = pa - pa % K4;
+            long pages = (e.getValue() + K4 - 1) / K4;
+            long frames = e.getValue() <= Kmalloc.LARGEST_SMALL ? 1 : Long.highestOneBit(pages * 2 - 1);
+            for (long i = 0; i < frames; i++) {
+                out.add(first + i * K4);
+            }
+        }
+        TranslateResult t = new TranslateResult();
+        for (Map.Entry<Long, Long> e : vmallocLive.entrySet()) {
+            for (long i = 0; i < e.getValue(); i++) {
+                long pa = fx.vmm.kernelSpace().translate(e.getKey() + i * K4, t);
+                assertTrue(pa >= 0);
+                assertTrue(out.add(pa), "vmalloc frame twice");
+            }
+        }
+        assertEquals(kmalloc.heapFrames() + vmallocPages(), out.size(), "heap's own frame count");
+        return out;
+    }
+
+    long vmallocPages() {
+        long n = 0;
+        for (long p : vmallocLive.values()) {
+            n += p;
+        }
+        return n;
     }
 
     void recreate(AddressSpace old) {
@@ -347,9 +428,11 @@ class RandomSequenceProperties {
                 }
             }
         }
+        Set<Long> heap = heapFrames();
         long managedTables = 0;
         for (long pa = VmmFixture.USABLE_START; pa < fx.ram; pa += K4) {
-            int roles = (fx.pmm.isFree(pa) ? 1 : 0) + (tables.contains(pa) ? 1 : 0) + (data.contains(pa) ? 1 : 0);
+            int roles = (fx.pmm.isFree(pa) ? 1 : 0) + (tables.contains(pa) ? 1 : 0) + (data.contains(pa) ? 1 : 0)
+                    + (heap.contains(pa) ? 1 : 0);
             if (roles != 1) {
                 fail("frame 0x" + Long.toHexString(pa) + " has " + roles + " roles at step " + steps);
             }
