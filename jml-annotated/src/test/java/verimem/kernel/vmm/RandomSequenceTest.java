@@ -32,7 +32,7 @@ import verimem.kernel.arch.VirtAddr;
  * the frame partition (every PMM frame exactly one of: free, page table, mapped data, heap) and, for the current space,
  * what the simulated CPU sees through its TLB for every address of the pool (a missed invalidation shows here).
  */
-class RandomSequenceProperties {
+class RandomSequenceTest {
     static final long K4 = VirtAddr.PAGE_SIZE, M2 = VirtAddr.LARGE_PAGE_SIZE, G1 = VirtAddr.HUGE_PAGE_SIZE;
     static final long[] FLAG_BITS = {Pte.WRITABLE, Pte.USER, Pte.NO_EXECUTE, Pte.WRITE_THROUGH, Pte.CACHE_DISABLE};
 
