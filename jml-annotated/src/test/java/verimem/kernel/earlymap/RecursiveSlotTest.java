@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -43,7 +44,7 @@ class RecursiveSlotTest {
         assertEquals(slot == 510, RecursiveSlot.inSlot(va + Layout.SLOT_SIZE - 1));
     }
 
-    @Property(tries = 10)
+    @Example
     void pml4IsTheFixedPoint() {
         assertEquals(0xFFFFFF7FBFDFE000L, RecursiveSlot.pml4Table());
         assertEquals(Layout.RECURSIVE_BASE, VirtAddr.fromIndices(510, 0, 0, 0));
