@@ -6,12 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -33,20 +28,10 @@ import verimem.kernel.prepmm.PrePmm;
  * published sizing, page tables from the layout), never read back from the code under test.
  */
 class BootstrapMapsTest {
-    static final Path MAPS = Paths.get(System.getProperty("verimem.maps", "../../shared/memory-maps"));
-
-    static Stream<Arguments> maps() throws IOException {
-        Path dir = MAPS.toAbsolutePath().normalize();
-        if (!Files.isDirectory(dir)) {
-            dir = Paths.get("/work/shared/memory-maps");
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".txt")).sorted().collect(Collectors.toList());
-        }
-        assertFalse(files.isEmpty(), "no maps in " + dir);
-        Stream<Arguments> real = files.stream()
-                .map(p -> Arguments.of(p.getFileName().toString(), TestMaps.fromFile(p)));
+    static Stream<Arguments> maps() {
+        List<String> names = TestMaps.sharedMapNames();
+        assertTrue(names.size() >= 12, "shared maps missing: " + names);
+        Stream<Arguments> real = names.stream().map(n -> Arguments.of(n, TestMaps.shared(n)));
         Stream<Arguments> qemu = Stream.of(
                 Arguments.of("qemu -m 128M", TestMaps.qemu128m()),
                 Arguments.of("qemu -m 3584M", TestMaps.qemu3584m()),
@@ -56,7 +41,8 @@ class BootstrapMapsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("maps")
-    void handOffPartitionIsExact(String name, MemoryMap map) {
+    void handOffPartitionIsExact(String name, TestMaps.Prepared prepared) {
+        MemoryMap map = prepared.carved();
         BootLoaderSim sim = BootLoaderSim.handOver(map);
         Bootstrap boot = new Bootstrap(map);
         assertEquals(Err.OK, boot.run());
@@ -75,7 +61,7 @@ class BootstrapMapsTest {
         assertEquals(free, check.freeFrames());
         assertEquals(free, boot.pmm().freeFrames());
         assertEquals(usable, boot.pmm().managedFrames());
-        assertEquals(TestMaps.CARVED_FRAMES, check.carveOutFrames());
+        assertEquals(TestMaps.carvedFrames(prepared), check.carveOutFrames());
         assertTrue(sim.machine().console().contains("PMM manages " + free + " frames of " + usable + " usable"),
                 sim.machine().console());
 
@@ -117,19 +103,20 @@ class BootstrapMapsTest {
 
     @Test
     void consoleLineNamesTheFigures() {
-        MemoryMap map = TestMaps.qemu128m();
+        MemoryMap map = TestMaps.qemu128m().carved();
         BootLoaderSim sim = BootLoaderSim.handOver(map);
         Bootstrap boot = new Bootstrap(map);
         assertEquals(Err.OK, boot.run());
         assertEquals(Err.OK, boot.checkAndReport(new HandOffCheck()));
         long usable = (0x7fe0000L - 0x202000L) / 4096;
         long meta = (Pmm.metadataBytes(map) + 4095) / 4096;
-        // by hand: ceil(32222 / 64) = 504 bitmap words = 4032 bytes, plus 20 bytes for each of the 7 map entries
-        // (low memory, kernel, boot info, usable, 3 reserved) = 4172 bytes: 2 pages
+        // by hand: usable [0x202000, 0x7fe0000) after the boot info; ceil(32222 / 64) = 504 bitmap words =
+        // 4032 bytes, plus 20 bytes per map entry: more than one page from 4 entries on, so 2 pages
         assertEquals(32222, usable);
         assertEquals(2, meta);
+        // carved out: usable low memory [0, 0x9f000) = 159 frames, the kernel 256, the boot info rounded out 2
         // one PDPT + PD + PT in the empty metadata slot
         assertEquals("PMM manages " + (usable - 2 - 3) + " frames of " + usable
-                + " usable (page tables 3, metadata 2, carved out 514)\n", sim.machine().console());
+                + " usable (page tables 3, metadata 2, carved out " + (159 + 256 + 2) + ")\n", sim.machine().console());
     }
 }

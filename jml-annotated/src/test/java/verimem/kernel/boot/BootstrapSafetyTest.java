@@ -100,7 +100,7 @@ class BootstrapSafetyTest {
 
     @Test
     void bootstrapNeverWritesToAnUnmappedAddress() {
-        MemoryMap map = TestMaps.qemu3584m();
+        MemoryMap map = TestMaps.qemu3584m().carved();
         BootLoaderSim sim = BootLoaderSim.handOver(map);
         StoreAudit audit = new StoreAudit(sim.machine());
         Cpu.install(audit);
@@ -116,7 +116,7 @@ class BootstrapSafetyTest {
 
     @Test
     void theGuardPagesReallyFault() {
-        MemoryMap map = TestMaps.qemu128m();
+        MemoryMap map = TestMaps.qemu128m().carved();
         BootLoaderSim sim = BootLoaderSim.handOver(map);
         Bootstrap boot = new Bootstrap(map);
         assertEquals(Err.OK, boot.run());
@@ -135,7 +135,7 @@ class BootstrapSafetyTest {
      */
     @Test
     void failingEveryAllocationInTurnLeaksNothing() {
-        MemoryMap map = TestMaps.qemu8g();
+        MemoryMap map = TestMaps.qemu8g().carved();
         long meta = (Pmm.metadataBytes(map) + 4095) / 4096;
         long needed = 1 + TestMaps.expectedMetadataTables(meta);
         int failures = 0;
