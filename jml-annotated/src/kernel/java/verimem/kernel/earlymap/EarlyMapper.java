@@ -76,7 +76,7 @@ public final class EarlyMapper {
       @   assignable installed;
       @*/
     public long installRecursiveSlot() {
-        if (pml4Pa >= IDENTITY_WINDOW - VirtAddr.PAGE_SIZE) {
+        if (pml4Pa > IDENTITY_WINDOW - VirtAddr.PAGE_SIZE) {
             installed = false;
             return Err.INVALID_ARGUMENT;
         }

@@ -15,6 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.statistics.Statistics;
 
 import verimem.host.sim.BootLoaderSim;
+import verimem.kernel.arch.Cpu;
 import verimem.kernel.arch.Err;
 import verimem.kernel.memmap.MemoryMap;
 import verimem.kernel.pmm.Pmm;
@@ -81,6 +82,8 @@ class BootstrapPropertiesTest {
                                        @ForAll @IntRange(min = 0, max = 8) int failAfter) {
         MemoryMap map = build(segments, kernelFrames, bootInfoBytes);
         BootLoaderSim sim = BootLoaderSim.handOver(map);
+        BootstrapSafetyTest.StoreAudit audit = new BootstrapSafetyTest.StoreAudit(sim.machine());
+        Cpu.install(audit); // every store of the run, its rollback and the retry is checked against a fresh walk
         Bootstrap boot = new Bootstrap(map);
         boot.prePmm().failAfter(failAfter);
         long r = boot.run();
@@ -111,6 +114,8 @@ class BootstrapPropertiesTest {
         assertEquals(carved, check.carveOutFrames());
         BootstrapMapsTest.assertAllocationsSound(map, boot.prePmm(), boot.pmm());
         BootstrapMapsTest.assertMetadataMappedWithGuards(sim.machine(), boot);
+        assertTrue(audit.bad.isEmpty(), () -> String.join("\n", audit.bad));
+        assertTrue(audit.stores > 0);
     }
 
     /** The check itself is not a rubber stamp: a frame taken behind its back, or given twice, is reported. */

@@ -160,6 +160,37 @@ class BootstrapSafetyTest {
         assertEquals(needed, failures);
     }
 
+    @Test
+    void tooLittleMemoryForTheMetadataIsACleanError() {
+        // usable memory only in one-frame pieces: the metadata needs a contiguous run of more than one frame
+        MemoryMap map = new MemoryMap();
+        map.add(0, 0x100000, MemoryMap.LOW_MEMORY);
+        map.add(0x100000, 0x108000, MemoryMap.KERNEL_IMAGE);
+        long pa = 0x200000;
+        for (int i = 0; i < 200; i++) {
+            map.add(pa, pa + 4096, MemoryMap.USABLE);
+            map.add(pa + 4096, pa + 8192, MemoryMap.RESERVED);
+            pa += 8192;
+        }
+        // 200 bitmap words * 8 + 402 entries * 20 bytes > 4096: a run of 3 frames, which no usable range holds
+        assertTrue(Pmm.metadataBytes(map) > 4096);
+        BootLoaderSim sim = BootLoaderSim.handOver(map);
+        Bootstrap boot = new Bootstrap(map);
+        assertEquals(Err.NO_MEMORY, boot.run());
+        assertCleanAfterFailure(sim, boot);
+    }
+
+    @Test
+    void aForeignEntryInTheRecursiveSlotStopsTheBootstrap() {
+        MemoryMap map = TestMaps.qemu128m().carved();
+        BootLoaderSim sim = BootLoaderSim.handOver(map);
+        sim.machine().ram().write64(sim.pml4() + 8L * Layout.RECURSIVE_SLOT, 0x7000 | 3);
+        Bootstrap boot = new Bootstrap(map);
+        assertEquals(Err.ALREADY_MAPPED, boot.run());
+        assertEquals(0, boot.prePmm().allocationCount());
+        assertNull(boot.pmm());
+    }
+
     static void assertCleanAfterFailure(BootLoaderSim sim, Bootstrap boot) {
         SimMachine m = sim.machine();
         assertEquals(0, boot.prePmm().allocationCount(), "pre-PMM allocations leaked");

@@ -96,6 +96,14 @@ class EarlyMapperTest {
     }
 
     @Test
+    void aPml4OutsideTheIdentityWindowIsRefused() {
+        m.loaderSetCr3(0x40000000L); // 1 GiB: just past the window
+        EarlyMapper far = new EarlyMapper(new PrePmm(map()));
+        assertEquals(Err.INVALID_ARGUMENT, far.installRecursiveSlot());
+        assertFalse(far.recursiveSlotInstalled());
+    }
+
+    @Test
     void map4kMapsAndTranslates() {
         assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, W + NX));
         Translation t = m.walkNow(FRESH);
