@@ -28,6 +28,10 @@ import verimem.kernel.prepmm.PrePmm;
  * at the same place, e.g. after a rollback), and the table is zeroed through that address before any walk goes
  * through it. Every entry written or cleared is followed by invlpg of the address it affects.
  *
+ * Scope: kernel mappings made before the VMM exists. Tables it creates get PRESENT + WRITABLE (+ USER when the leaf
+ * asks for USER); tables that already exist keep their flags, so effective permissions are the leaf's only when
+ * the parents allow them (the VMM, not this mapper, handles user space).
+ *
  * A mapping that runs out of frames halfway is rolled back: the tables it linked are unlinked and freed back to
  * the pre-PMM, so nothing leaks and no partial mapping remains.
  */
