@@ -35,6 +35,7 @@ public final class Pmm {
     //@ public invariant bitmap.length == 0 || (0 <= hint && hint < bitmap.length && hintBase == segs.frameOfWord(hint));
     //@ public invariant 0 <= free && free <= managed && managed == segs.frames;
     //@ public invariant failCountdown >= 0;
+    //@ public invariant bitmap.length == 0 || (0 <= wholeCursor && wholeCursor < bitmap.length);
     /* Summary consistency, stated per word so that each step changes one instance of each quantifier. */
     //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] != 0) == ((nonEmpty[levelOff[1] + w / 64] >> (w % 64)) % 2 != 0));
     //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] == -1) == ((full[w / 64] >> (w % 64)) % 2 != 0));
@@ -56,6 +57,8 @@ public final class Pmm {
     /** Cached bitmap word to allocate from, and the frame number of its bit 0. */
     /*@ spec_public @*/ private int hint;
     /*@ spec_public @*/ private long hintBase;
+    /** Bitmap word where the last whole-word (order >= 6) search succeeded: the next one starts there. */
+    /*@ spec_public @*/ private int wholeCursor;
     /** Fault injection: when positive, the allocation that brings it to zero fails. */
     /*@ spec_public @*/ private long failCountdown;
 
@@ -374,7 +377,7 @@ public final class Pmm {
       @        || (\result >= 0 && \result % (FRAME << order) == 0 && free == \old(free) - (1L << order));
       @   ensures (order < 0 || order > MAX_ORDER) <==> \result == Err.INVALID_ARGUMENT;
       @   ensures \result < 0 ==> free == \old(free);
-      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wordFree;
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wholeCursor, wordFree;
       @*/
     public long allocAligned(int order) {
         if (order < 0 || order > MAX_ORDER) {
@@ -421,26 +424,44 @@ public final class Pmm {
     }
 
     /**
-     * First frame of 2^wordOrder whole free words aligned to 2^(wordOrder+6) frames. Per segment, only aligned
-     * candidates are visited, and a full-summary word of 0 skips its 64 words at once.
+     * First frame of 2^wordOrder whole free words aligned to 2^(wordOrder+6) frames. Starts at the word where the
+     * last such search succeeded (so repeated 2 MiB requests do not rescan the full part of memory), goes through
+     * the later segments, wraps around and ends back at that word: at most one pass over the full-word summary.
      */
     private long findWholeWords(int wordOrder) {
+        if (bitmap.length == 0) {
+            return -1;
+        }
         long n = 1L << wordOrder;
-        for (int s = 0; s < segs.count(); s++) {
-            long baseWord = segs.base(s) / 64;
-            long endWord = segs.firstWord(s) + (segs.end(s) - segs.base(s)) / 64;
-            long w = segs.firstWord(s) + ((baseWord + n - 1) / n) * n - baseWord;
-            while (w + n <= endWord) {
-                if (full[(int) (w / 64)] == 0) {
-                    long next = (w / 64 + 1) * 64;
-                    w = w + ((next - w + n - 1) / n) * n;
-                } else {
-                    long bad = firstNotFull(w, n);
-                    if (bad < 0) {
-                        return segs.base(s) + (w - segs.firstWord(s)) * 64;
-                    }
-                    w = w + ((bad - w) / n + 1) * n;
+        int s0 = segs.segmentOfWord(wholeCursor);
+        long r = scanSegment(s0, wholeCursor, n);
+        for (int k = 1; r < 0 && k <= segs.count(); k++) {
+            int s = (s0 + k) % segs.count();
+            r = scanSegment(s, segs.firstWord(s), n);
+        }
+        return r;
+    }
+
+    /**
+     * Frame of the first aligned run of n full words of segment s at or after word from, or -1. Only aligned
+     * candidates are visited, and a full-summary word of 0 skips its 64 words at once.
+     */
+    private long scanSegment(int s, long from, long n) {
+        long baseWord = segs.base(s) / 64;
+        long first = segs.firstWord(s);
+        long endWord = first + (segs.end(s) - segs.base(s)) / 64;
+        long w = first + ((baseWord + (from - first) + n - 1) / n) * n - baseWord;
+        while (w + n <= endWord) {
+            if (full[(int) (w / 64)] == 0) {
+                long next = (w / 64 + 1) * 64;
+                w = w + ((next - w + n - 1) / n) * n;
+            } else {
+                long bad = firstNotFull(w, n);
+                if (bad < 0) {
+                    wholeCursor = (int) w;
+                    return segs.base(s) + (w - first) * 64;
                 }
+                w = w + ((bad - w) / n + 1) * n;
             }
         }
         return -1;
