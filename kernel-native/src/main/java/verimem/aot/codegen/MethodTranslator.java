@@ -396,6 +396,7 @@ final class MethodTranslator {
                     // The checker guaranteed: new KernelPanic; dup; ldc "literal"; invokespecial <init>; athrow
                     LdcInsnNode msg = (LdcInsnNode) nextReal(nextReal(n));
                     emit("vm_panic(" + Names.cString((String) msg.cst) + "); /* throw new KernelPanic(...) */");
+                    opcodesUsed.add(Opcodes.ATHROW); // the pattern's athrow is what this line implements
                     return false;
                 }
                 emit(push('a') + " = vm_alloc(sizeof(" + Names.cStruct(t.desc) + "), " + site() + ");");

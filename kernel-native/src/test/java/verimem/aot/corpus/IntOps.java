@@ -186,4 +186,10 @@ public final class IntOps {
         }
         return x;
     }
+
+    /** Discarded int result: pop. */
+    public static int discard(int a) {
+        add(a, a);
+        return a;
+    }
 }
