@@ -39,6 +39,7 @@ public final class AddressSpace {
     /*@ spec_public @*/ private long pcidGeneration;
     /*@ spec_public @*/ private boolean tlbDirty;
     /*@ spec_public @*/ private long kernelEpochSeen;
+    /*@ spec_public @*/ private final long id;
     /** Scratch for walks: path[l] = physical address of the table holding the level-l entry (l = 1..4). */
     private final long[] path = new long[5];
 
@@ -51,15 +52,26 @@ public final class AddressSpace {
         this.vmm = vmm;
         this.kernel = false;
         this.state = NEW;
+        this.id = vmm.nextSpaceId();
     }
 
-    /** The kernel space over the boot PML4 (Vmm.init only). */
+    /** The kernel space over the boot PML4 (Vmm.adoptBootSpace only). */
     AddressSpace(Vmm vmm, long bootPml4) {
         this.vmm = vmm;
         this.kernel = true;
         this.pml4 = bootPml4;
         this.state = LIVE;
         this.pcid = 0;
+        this.id = vmm.nextSpaceId();
+    }
+
+    /** Serial number, unique over the VMM's lifetime (the demand pager names spaces by it). */
+    /*@ public normal_behavior
+      @   ensures \result == id;
+      @   assignable \nothing;
+      @*/
+    public long id() {
+        return id;
     }
 
     /*@ public normal_behavior

@@ -23,7 +23,9 @@ public final class DemandPager {
     private static DemandPager installed;
 
     /*@ spec_public @*/ private final Vmm vmm;
-    /*@ spec_public @*/ private final AddressSpace[] space;
+    /** Owner space id per region; 0 = unused slot (ids start at 1). Ids, not references: the kernel subset has
+     *  primitive arrays only. */
+    /*@ spec_public @*/ private final long[] owner;
     /*@ spec_public @*/ private final long[] start;
     /*@ spec_public @*/ private final long[] end;
     /*@ spec_public @*/ private final long[] flags;
@@ -36,7 +38,7 @@ public final class DemandPager {
       @*/
     public DemandPager(Vmm vmm, int capacity) {
         this.vmm = vmm;
-        space = new AddressSpace[capacity];
+        owner = new long[capacity];
         start = new long[capacity];
         end = new long[capacity];
         flags = new long[capacity];
@@ -91,12 +93,12 @@ public final class DemandPager {
             return Err.INVALID_ARGUMENT;
         }
         int free = -1;
-        for (int i = 0; i < space.length; i++) {
-            if (space[i] == null) {
+        for (int i = 0; i < owner.length; i++) {
+            if (owner[i] == 0) {
                 if (free < 0) {
                     free = i;
                 }
-            } else if (space[i] == s && va < end[i] && start[i] < va + bytes) {
+            } else if (owner[i] == s.id() && va < end[i] && start[i] < va + bytes) {
                 return Err.INVALID_ARGUMENT;
             }
         }
@@ -109,7 +111,7 @@ public final class DemandPager {
                 return Err.ALREADY_MAPPED;
             }
         }
-        space[free] = s;
+        owner[free] = s.id();
         start[free] = va;
         end[free] = va + bytes;
         flags[free] = pageFlags;
@@ -122,8 +124,8 @@ public final class DemandPager {
       @   ensures \result == Err.OK || \result == Err.NOT_MAPPED;
       @*/
     public long removeLazy(AddressSpace s, long va) {
-        for (int i = 0; i < space.length; i++) {
-            if (space[i] == s && start[i] == va) {
+        for (int i = 0; i < owner.length; i++) {
+            if (owner[i] == s.id() && start[i] == va) {
                 if (s.state() == AddressSpace.LIVE) {
                     for (long p = start[i]; p < end[i]; p = p + VirtAddr.PAGE_SIZE) {
                         long f = s.unmap(p);
@@ -132,7 +134,7 @@ public final class DemandPager {
                         }
                     }
                 }
-                space[i] = null;
+                owner[i] = 0;
                 return Err.OK;
             }
         }
@@ -161,15 +163,17 @@ public final class DemandPager {
         if (errorCode % 2 != 0) {
             return refuse(REASON_PROTECTION, address, errorCode);
         }
-        AddressSpace cur = vmm.current();
+        AddressSpace target = vmm.current();
+        if (address < 0) {
+            target = vmm.kernelSpace();
+        }
         int r = -1;
-        for (int i = 0; i < space.length; i++) {
-            if (space[i] != null && start[i] <= address && address < end[i]
-                    && (space[i] == cur || space[i].isKernel())) {
+        for (int i = 0; i < owner.length; i++) {
+            if (owner[i] != 0 && owner[i] == target.id() && start[i] <= address && address < end[i]) {
                 r = i;
             }
         }
-        if (r < 0 || space[r].state() != AddressSpace.LIVE) {
+        if (r < 0 || target.state() != AddressSpace.LIVE) {
             return refuse(REASON_OUTSIDE, address, errorCode);
         }
         long page = address - (((address % VirtAddr.PAGE_SIZE) + VirtAddr.PAGE_SIZE) % VirtAddr.PAGE_SIZE);
@@ -178,7 +182,7 @@ public final class DemandPager {
             return refuse(REASON_NO_FRAME, address, errorCode);
         }
         Tables.zero(f);
-        long m = space[r].map(page, f, flags[r], VirtAddr.PAGE_SIZE);
+        long m = target.map(page, f, flags[r], VirtAddr.PAGE_SIZE);
         if (m != Err.OK) {
             vmm.pmm().freeFrame(f);
             return refuse(REASON_NO_TABLE, address, errorCode);

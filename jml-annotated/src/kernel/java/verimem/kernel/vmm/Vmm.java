@@ -12,7 +12,7 @@ import verimem.kernel.pmm.Pmm;
  * bitmap, the PCID allocator, the kernel address space (the boot PML4, whose upper half every space shares) and
  * the space whose CR3 is loaded.
  *
- * The shared kernel half: init() gives every upper PML4 slot (256..511) a PDPT, so kernel mappings made later
+ * The shared kernel half: adoptBootSpace() gives every upper PML4 slot (256..511) a PDPT, so kernel mappings made later
  * land in a table that every address space already points to. Kernel-half PDPTs are never freed.
  *
  * TLB bookkeeping that spans spaces: a kernel-half entry that is removed or downgraded is invlpg'ed in the
@@ -28,6 +28,7 @@ public final class Vmm {
     /*@ spec_public @*/ private AddressSpace current;
     /*@ spec_public @*/ private long kernelEpoch;
     /*@ spec_public @*/ private long tableFrames;
+    /*@ spec_public @*/ private long lastSpaceId;
 
     /*@ public normal_behavior
       @   requires pmm != null && physLimit >= 0 && physLimit / 4096 / 64 < 2147483647L;
@@ -50,7 +51,7 @@ public final class Vmm {
       @   ensures \result == Err.OK || \result == Err.NO_MEMORY || \result == Err.INVALID_ARGUMENT;
       @   ensures \result == Err.OK ==> kernelSpace != null;
       @*/
-    public long init() {
+    public long adoptBootSpace() {
         if (kernelSpace != null) {
             return Err.INVALID_ARGUMENT;
         }
@@ -73,7 +74,7 @@ public final class Vmm {
         return Err.OK;
     }
 
-    /** Removes the PDPTs init() created (they are still empty: nothing ran in between). */
+    /** Removes the PDPTs adoptBootSpace() created (they are still empty: nothing ran in between). */
     private void undoPrecreated(long pml4, boolean[] created) {
         for (int slot = KERNEL_FIRST_SLOT; slot < VirtAddr.ENTRIES; slot++) {
             if (created[slot]) {
@@ -174,6 +175,12 @@ public final class Vmm {
             throw new KernelPanic("vmm: a page-table frame was not allocated in the PMM");
         }
         tableFrames = tableFrames - 1;
+    }
+
+    /** A serial number for a new space: never reused, unlike a PML4 frame. */
+    long nextSpaceId() {
+        lastSpaceId = lastSpaceId + 1;
+        return lastSpaceId;
     }
 
     void setCurrent(AddressSpace s) {

@@ -45,7 +45,7 @@ public final class VmmFixture {
         pmm = new Pmm(mm);
         assertEquals(Err.OK, pmm.release(USABLE_START, ramBytes));
         vmm = new Vmm(pmm, ramBytes, pcidLimit);
-        assertEquals(Err.OK, vmm.init());
+        assertEquals(Err.OK, vmm.adoptBootSpace());
         assertEquals(Err.OK, vmm.ownership().markRange(KERNEL_IMAGE_START, KERNEL_IMAGE_END));
     }
 
