@@ -21,12 +21,13 @@ package verimem.kernel.arch;
  * | 500      | lazy (demand-paged) kernel regions       |
  * | 505      | kernel stacks, each with a guard page    |
  * | 508      | PMM metadata, guard page either side     |
- * | 510      | reserved; no recursive mapping (note 1)  |
+ * | 510      | recursive slot of the early mapper (1)   |
  * | 511      | kernel image at -2 GiB                   |
  *
- * Note 1 (vmm branch): the VMM reaches every page-table frame through the direct map, so it installs no
- * recursive entry. A recursive PML4[510] would point at each space's own PML4 and so could not be part of the
- * kernel half that all spaces share; the VMM gives slot 510 an ordinary shared PDPT like every upper slot.
+ * (1) The early mapper points PML4[510] at the PML4 itself. The VMM does not use it (it reaches every table
+ * through the direct map) but keeps it consistent: a self-reference cannot be shared, so each new address space
+ * gets PML4[510] = its own PML4, and map/unmap/protect refuse addresses in slot 510. If the boot PML4 has no
+ * recursive entry, slot 510 gets an ordinary shared PDPT like every other upper slot.
  */
 public final class Layout {
     private Layout() {

@@ -132,8 +132,13 @@ public final class AddressSpace {
             return Err.NO_MEMORY;
         }
         long master = vmm.kernelSpace().pml4();
+        boolean recursive = vmm.hasRecursiveSlot();
         for (int i = Vmm.KERNEL_FIRST_SLOT; i < VirtAddr.ENTRIES; i++) {
-            Tables.write(f, i, Tables.read(master, i));
+            if (recursive && i == Layout.RECURSIVE_SLOT) {
+                Tables.write(f, i, f + Pte.PRESENT + Pte.WRITABLE + Pte.NO_EXECUTE);
+            } else {
+                Tables.write(f, i, Tables.read(master, i));
+            }
         }
         pml4 = f;
         state = LIVE;
@@ -185,6 +190,9 @@ public final class AddressSpace {
             return Err.NON_CANONICAL;
         }
         if (kernel != (va < 0)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        if (VirtAddr.index(va, 4) == Layout.RECURSIVE_SLOT && vmm.hasRecursiveSlot()) {
             return Err.INVALID_ARGUMENT;
         }
         return Err.OK;

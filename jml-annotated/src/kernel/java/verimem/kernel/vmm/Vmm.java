@@ -3,6 +3,7 @@ package verimem.kernel.vmm;
 import verimem.kernel.arch.Cpu;
 import verimem.kernel.arch.Err;
 import verimem.kernel.arch.KernelPanic;
+import verimem.kernel.arch.Layout;
 import verimem.kernel.arch.Pte;
 import verimem.kernel.arch.VirtAddr;
 import verimem.kernel.pmm.Pmm;
@@ -92,10 +93,21 @@ public final class Vmm {
         }
         for (int i = 0; i < VirtAddr.ENTRIES; i++) {
             long e = Tables.read(table, i);
-            if (Pte.isPresent(e) && (level == 4 || !Pte.has(e, Pte.BIT_HUGE))) {
+            boolean selfReference = level == 4 && Pte.frame(e) == table;
+            if (Pte.isPresent(e) && !selfReference && (level == 4 || !Pte.has(e, Pte.BIT_HUGE))) {
                 markTables(Pte.frame(e), level - 1);
             }
         }
+    }
+
+    /** True when the kernel PML4's slot 510 points at itself (the early mapper's recursive slot). */
+    /*@ public normal_behavior
+      @   requires kernelSpace != null;
+      @*/
+    public boolean hasRecursiveSlot() {
+        long master = kernelSpace.pml4();
+        long e = Tables.read(master, Layout.RECURSIVE_SLOT);
+        return Pte.isPresent(e) && Pte.frame(e) == master;
     }
 
     /*@ public normal_behavior

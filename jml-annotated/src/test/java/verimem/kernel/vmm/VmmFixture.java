@@ -33,11 +33,19 @@ public final class VmmFixture {
     public final long ram;
 
     public VmmFixture(long ramBytes, int pcidLimit) {
+        this(ramBytes, pcidLimit, false);
+    }
+
+    /** recursive: also install the early mapper's PML4[510] = PML4 self-reference, as the boot branch does. */
+    public VmmFixture(long ramBytes, int pcidLimit, boolean recursive) {
         ram = ramBytes;
         machine = new SimMachine(ramBytes);
         PhysicalMemory r = machine.ram();
         r.write64(BOOT_PML4 + Layout.DIRECT_MAP_SLOT * 8L, BOOT_DIRECT_PDPT | P | W);
         r.write64(BOOT_DIRECT_PDPT, 0 | P | W | PS | NX);
+        if (recursive) {
+            r.write64(BOOT_PML4 + Layout.RECURSIVE_SLOT * 8L, BOOT_PML4 | P | W | NX);
+        }
         machine.loaderSetCr3(BOOT_PML4);
         Cpu.install(machine);
         MemoryMap mm = new MemoryMap();
@@ -72,7 +80,7 @@ public final class VmmFixture {
         Set<Long> out = new HashSet<>();
         for (int i = 256; i < 512; i++) {
             long e = machine.ram().read64(BOOT_PML4 + i * 8L);
-            if ((e & P) != 0) {
+            if ((e & P) != 0 && (e & 0x000F_FFFF_FFFF_F000L) != BOOT_PML4) {
                 collect(e & 0x000F_FFFF_FFFF_F000L, 3, out);
             }
         }
