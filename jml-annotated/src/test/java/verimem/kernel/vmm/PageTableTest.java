@@ -241,4 +241,22 @@ class PageTableTest {
         fx.machine.fetch(0x9000, true);
         assertEquals(f, fx.machine.translate(0x9000, Access.READ, true));
     }
+
+    @Test
+    void translateReportsEntriesTheCpuWouldReject() {
+        // PS in a PML4 entry (reserved) and a 2 MiB leaf whose frame is not 2 MiB aligned, both written by hand
+        long pdpt = frame();
+        fx.machine.ram().write64(as.pml4() + 3 * 8L, pdpt | Pte.PRESENT | Pte.HUGE);
+        assertEquals(Err.INVALID_ARGUMENT, as.translate(3 * Layout.SLOT_SIZE, tr));
+        assertEquals(TranslateResult.INVALID, tr.status);
+        assertEquals(Err.INVALID_ARGUMENT, as.unmap(3 * Layout.SLOT_SIZE), "unmap refuses to act on it");
+        long pd = frame();
+        fx.machine.ram().write64(as.pml4() + 4 * 8L, pdpt | Pte.PRESENT | Pte.WRITABLE | Pte.USER);
+        fx.machine.ram().write64(pdpt, pd | Pte.PRESENT | Pte.WRITABLE | Pte.USER);
+        fx.machine.ram().write64(pd, 0x1000 | Pte.PRESENT | Pte.HUGE);
+        assertEquals(Err.INVALID_ARGUMENT, as.translate(4 * Layout.SLOT_SIZE + 5, tr));
+        assertEquals(TranslateResult.INVALID, tr.status);
+        assertEquals(Err.NON_CANONICAL, as.translate(0x8000_0000_0000L, tr));
+        assertEquals(TranslateResult.NON_CANONICAL, tr.status);
+    }
 }
