@@ -111,5 +111,11 @@ void placeholder_kernel_main(int64_t magic, int64_t info, int64_t kernel_start, 
     if (cmdline_has("verimem.panic=ud")) __asm__ volatile("ud2");
     if (cmdline_has("verimem.panic=stack-overflow"))   /* #PF cannot push its frame -> #DF on IST1 */
         __asm__ volatile("mov $0x40001000, %%rsp; push $0" : : : "memory");
+    if (cmdline_has("verimem.panic=triple-fault")) {   /* runner self-test: no IDT at all -> reset */
+        struct __attribute__((packed)) { uint16_t limit; uint64_t base; } none = {0, 0};
+        __asm__ volatile("lidt %0; int3" : : "m"(none));
+    }
+    if (cmdline_has("verimem.panic=hang"))              /* runner self-test: never reach a verdict */
+        for (;;) __asm__ volatile("cli; hlt");
     if (usable_frames * 4096 < MIN_USABLE) vm_panic("too little memory");
 }
