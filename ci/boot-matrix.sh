@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Boot matrix: every -m size on pc and q35, by direct -kernel (multiboot1) and by GRUB ISO (multiboot2), plus
+# one UEFI (OVMF) boot, the deliberate-panic cases and the runner's own failure detection (triple fault, hang).
+# For every successful boot the frame count the kernel reports is checked twice, independently of the kernel:
+#  (a) recomputed here from the raw map entries the kernel printed (type 1, above 1 MiB, 4 KiB-aligned inwards);
+#  (b) predicted from -m and the machine type with QEMU's RAM layout (BIOS boots only, see expected_frames).
+# Options: --quick (one boot per size, alternating machine and path), --no-uefi.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+LOGS="$ROOT/kernel-native/target/boot-matrix"
+mkdir -p "$LOGS"
+quick=0 uefi=1
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1 ;;
+    --no-uefi) uefi=0 ;;
+    *) echo "boot-matrix: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
+
+bash ci/install-kernel-deps.sh ovmf grub-efi-amd64-bin
+fails=0 runs=0
+fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
+
+bytes() {   # QEMU -m size -> bytes
+  local n="${1%[MG]}"
+  case "$1" in *G) echo $((n << 30)) ;; *M) echo $((n << 20)) ;; *) echo "$1" ;; esac
+}
+
+# QEMU 7.2 puts RAM below 4 GiB up to a machine-specific limit and the rest at 4 GiB: pc keeps 3 GiB low when
+# -m >= 3.5 GiB, q35 keeps 2 GiB low when -m >= 2.75 GiB. SeaBIOS reports [0, 0x9fc00) and [1 MiB, low - 128 KiB)
+# usable: it reserves the top 128 KiB of low RAM on pc and 132 KiB on q35 (both measured with SeaBIOS 1.16.2),
+# and all high RAM is usable.
+expected_frames() {
+  local machine="$1" mem; mem=$(bytes "$2")
+  local low=$mem top=$((0x20000))
+  [[ $machine == q35 ]] && top=$((0x21000))
+  if [[ $machine == pc && $mem -ge $((0xe0000000)) ]]; then low=$((0xc0000000)); fi
+  if [[ $machine == q35 && $mem -ge $((0xb0000000)) ]]; then low=$((0x80000000)); fi
+  echo $(( (low - top - 0x100000) / 4096 + (mem - low) / 4096 ))
+}
+
+# Frames in type-1 entries above 1 MiB, recomputed from the "mmap: base=.. len=.. type=.." lines.
+frames_from_log() {
+  local total=0 base len type lo hi
+  while read -r base len type; do
+    [[ $type == 1 ]] || continue
+    lo=$(( base > 0x100000 ? base : 0x100000 )); hi=$(( base + len ))
+    lo=$(( (lo + 4095) / 4096 * 4096 )); hi=$(( hi / 4096 * 4096 ))
+    (( hi > lo )) && total=$(( total + (hi - lo) / 4096 ))
+  done < <(tr -d '\r' < "$1" | sed -n 's/^mmap: base=\(0x[0-9a-f]*\) len=\(0x[0-9a-f]*\) type=\([0-9]*\)$/\1 \2 \3/p')
+  echo "$total"
+}
+
+boot_ok() {   # machine mem mode
+  local machine="$1" mem="$2" mode="$3" log="$LOGS/$1-$2-$3.log"
+  runs=$((runs + 1))
+  local out; out=$(bash ci/boot.sh --quiet --machine "$machine" --mem "$mem" "--$mode" --log "$log" 2>&1)
+  local rc=$? ms; ms=$(sed -n 's/^verimem: boot-to-verdict \([0-9]*\) ms$/\1/p' <<<"$out")
+  local reported; reported=$(tr -d '\r' < "$log" | sed -n 's/^usable-frames-above-1MiB: \([0-9]*\)$/\1/p')
+  local recomputed; recomputed=$(frames_from_log "$log")
+  local expect="-"; [[ $mode != uefi ]] && expect=$(expected_frames "$machine" "$mem")
+  printf '%-4s %-6s %-6s %6s ms  frames kernel=%-8s from-map=%-8s qemu-model=%-8s ' \
+    "$machine" "$mem" "$mode" "$ms" "${reported:-?}" "$recomputed" "$expect"
+  if [[ $rc -ne 0 ]]; then echo; fail "$(tail -1 <<<"$out") (log: $log)"; return; fi
+  if [[ -z "$reported" || "$reported" != "$recomputed" ]]; then echo; fail "kernel count differs from the map"; return; fi
+  if [[ $expect != - && "$reported" != "$expect" ]]; then echo; fail "kernel count differs from QEMU's layout"; return; fi
+  echo ok
+}
+
+expect_fail() {   # description, expected message, boot.sh args...
+  local what="$1" msg="$2"; shift 2
+  runs=$((runs + 1))
+  local out; out=$(bash ci/boot.sh --quiet --log "$LOGS/neg-$runs.log" "$@" 2>&1); local rc=$?
+  printf '%-44s ' "$what"
+  if [[ $rc -eq 1 && "$out" == *"$msg"* ]]; then echo ok; else echo; fail "rc=$rc, wanted '$msg': $(tail -1 <<<"$out")"; fi
+}
+
+expect_panic() {
+  runs=$((runs + 1))
+  local out; out=$(bash ci/boot.sh --quiet --log "$LOGS/panic-$1.log" --expect-panic "$@" 2>&1); local rc=$?
+  printf '%-44s ' "expect-panic $*"
+  if [[ $rc -eq 0 ]]; then echo ok; else echo; fail "$(tail -1 <<<"$out")"; fi
+}
+
+echo "=== boot matrix (kernel-native/target/boot-matrix/*.log)"
+i=0
+for mem in 64M 128M 512M 3584M 8G; do
+  for machine in pc q35; do
+    for mode in direct iso; do
+      if [[ $quick -eq 1 ]]; then
+        # one boot per size, cycling machine and path so each appears
+        [[ $(( (i / 2) % 2 )) -eq 0 && $machine == pc || $(( (i / 2) % 2 )) -eq 1 && $machine == q35 ]] || { i=$((i + 1)); continue; }
+        [[ $(( i % 2 )) -eq 0 && $mode == direct || $(( i % 2 )) -eq 1 && $mode == iso ]] || { i=$((i + 1)); continue; }
+      fi
+      boot_ok "$machine" "$mem" "$mode"
+      i=$((i + 1))
+    done
+  done
+done
+[[ $uefi -eq 1 ]] && boot_ok q35 512M uefi
+echo "=== deliberate failures"
+for c in page-fault gp ud stack-overflow too-little-memory; do expect_panic "$c"; done
+expect_panic page-fault --iso --machine q35
+expect_fail "runner: triple fault is a failure" "triple fault" --cmdline verimem.panic=triple-fault
+expect_fail "runner: hang is a failure" "kernel hung" --cmdline verimem.panic=hang --timeout 5
+expect_fail "runner: panic without --expect-panic fails" "kernel panic: PANIC: invalid opcode" --cmdline verimem.panic=ud
+expect_fail "runner: wrong expected panic fails" "expected 'PANIC: invalid opcode'" --expect-panic ud --cmdline verimem.panic=gp
+echo "=== boot matrix: $((runs - fails)) of $runs passed"
+[[ $fails -eq 0 ]]
