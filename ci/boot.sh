@@ -22,17 +22,23 @@ usage: ./verimem boot [options]
   --log FILE           also write the serial log here (default kernel-native/target/kernel/boot.log)
   --quiet              do not echo the serial log (it still goes to the log file)
 exit: 0 = kernel verdict success (or the expected panic); 1 = panic, triple fault, hang or QEMU error;
+      (QEMU itself exits 33 for the kernel's success code 0x10 and 99 for its panic code 0x31)
       2 = bad usage. Set VERIMEM_AOT_DIR to a directory of AOT-generated C to link the Java kernel in.
 USAGE
 }
 
-# case -> the panic line the kernel must print. Cases are triggered by verimem.panic=CASE on the command line.
+# case -> the panic message the kernel must print ("KERNEL PANIC: <message>"). Cases are triggered by
+# verimem.panic=CASE on the kernel command line. PANIC_DETAIL: an extra line (regex) that must appear too.
 declare -A PANIC_CASES=(
-  [page-fault]="PANIC: unhandled page fault at 0x40000000"
-  [gp]="PANIC: general protection fault"
-  [ud]="PANIC: invalid opcode"
-  [stack-overflow]="PANIC: double fault"
-  [too-little-memory]="PANIC: too little memory"
+  [page-fault]="unhandled page fault"
+  [gp]="general protection fault"
+  [ud]="invalid opcode"
+  [stack-overflow]="double fault"
+  [too-little-memory]="too little memory"
+)
+declare -A PANIC_DETAIL=(
+  [page-fault]="^trap: vector=14 .*cr2=0x40000000$"
+  [stack-overflow]="^trap: vector=8 "
 )
 # Cases that need a particular machine to happen at all.
 declare -A PANIC_CASE_MEM=([too-little-memory]=12M)
@@ -105,16 +111,20 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "verimem: boot-to-verdict ${ms} ms" >&2
 
 verdict() { echo "verimem: $1" >&2; exit "$2"; }
-panic_line="$(grep -a -m1 '^PANIC: ' "$log" | tr -d '\r' || true)"
+panic_msg="$(tr -d '\r' < "$log" | sed -n 's/^.*PANIC: //p' | head -1)"
 case "$rc" in
   33) [[ -z "$expect" ]] && verdict "SUCCESS: kernel reported success" 0
-      verdict "FAILURE: expected '${PANIC_CASES[$expect]}', but the kernel reported success" 1 ;;
-  35) if [[ -n "$expect" ]]; then
-        [[ "$panic_line" == "${PANIC_CASES[$expect]}"* ]] && verdict "SUCCESS: expected panic seen: $panic_line" 0
-        verdict "FAILURE: expected '${PANIC_CASES[$expect]}', got '${panic_line:-no PANIC line}'" 1
+      verdict "FAILURE: expected panic '${PANIC_CASES[$expect]}', but the kernel reported success" 1 ;;
+  99) if [[ -n "$expect" ]]; then
+        [[ "$panic_msg" == "${PANIC_CASES[$expect]}" ]] ||
+          verdict "FAILURE: expected panic '${PANIC_CASES[$expect]}', got '${panic_msg:-no PANIC line}'" 1
+        detail="${PANIC_DETAIL[$expect]:-}"
+        [[ -z "$detail" ]] || tr -d '\r' < "$log" | grep -Eq "$detail" ||
+          verdict "FAILURE: panic '$panic_msg' seen, but not the line /$detail/" 1
+        verdict "SUCCESS: expected panic seen: $panic_msg" 0
       fi
-      verdict "FAILURE: kernel panic: ${panic_line:-no PANIC line}" 1 ;;
+      verdict "FAILURE: kernel panic: ${panic_msg:-no PANIC line}" 1 ;;
   124) verdict "FAILURE: no verdict within ${timeout_s} s (kernel hung)" 1 ;;
   0) verdict "FAILURE: QEMU stopped without a verdict (triple fault / reset, since -no-reboot)" 1 ;;
-  *) verdict "FAILURE: QEMU exited with status $rc (not a kernel verdict); see $log" 1 ;;
+  *) verdict "FAILURE: QEMU exited with status $rc, not a kernel verdict; see $log" 1 ;;
 esac

@@ -1,6 +1,6 @@
 /* Exceptions: a GDT with a TSS (so #DF runs on its own stack even when the kernel stack is gone), the IDT for
  * vectors 0..31, and trap(), which hands page faults to vm_page_fault and turns everything else into a panic. */
-#include "vm.h"
+#include "boot.h"
 
 struct frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -55,7 +55,8 @@ void trap(struct frame *f) {
     vm_print_hex((int64_t)f->rsp);
     vm_print(" cr2=");
     vm_print_hex((int64_t)cr2);
-    if (f->vector == 14) vm_panic_hex("unhandled page fault at", cr2);
+    vm_print("\n");
+    if (f->vector == 14) vm_panic("unhandled page fault");
     vm_panic(names[f->vector] ? names[f->vector] : "reserved exception");
 }
 
