@@ -95,6 +95,15 @@ else
 fi
 for c in "${combos[@]}"; do boot_ok $c; done
 [[ $uefi -eq 1 ]] && boot_ok q35 512M uefi
+echo "=== the Java entry switch, with a C fixture standing in for AOT output (boot/test/fake-aot)"
+for mode in direct iso; do
+  runs=$((runs + 1))
+  out=$(VERIMEM_AOT_DIR=kernel-native/boot/test/fake-aot VERIMEM_JAVA_ENTRY=fake_aot_entry \
+        bash ci/boot.sh --quiet "--$mode" --mem 128M --log "$LOGS/fake-aot-$mode.log" 2>&1); rc=$?
+  printf '%-44s ' "fake AOT entry ($mode)"
+  if [[ $rc -eq 0 ]] && grep -aq '^fake-aot: entry reached' "$LOGS/fake-aot-$mode.log"; then echo ok
+  else echo; fail "$(tail -1 <<<"$out")"; fi
+done
 echo "=== deliberate failures"
 for c in page-fault gp ud stack-overflow too-little-memory; do expect_panic "$c"; done
 expect_panic page-fault --iso --machine q35

@@ -23,7 +23,9 @@ usage: ./verimem boot [options]
   --quiet              do not echo the serial log (it still goes to the log file)
 exit: 0 = kernel verdict success (or the expected panic); 1 = panic, triple fault, hang or QEMU error;
       (QEMU itself exits 33 for the kernel's success code 0x10 and 99 for its panic code 0x31)
-      2 = bad usage. Set VERIMEM_AOT_DIR to a directory of AOT-generated C to link the Java kernel in.
+      2 = bad usage.
+Java kernel: set VERIMEM_AOT_DIR to the AOT compiler's output directory (verimem_aot.c/.h) and
+VERIMEM_JAVA_ENTRY to the C name of the Java entry method; without them the C placeholder kernel boots.
 USAGE
 }
 
@@ -76,8 +78,13 @@ extra_pkgs=()
 [[ "$mode" == uefi ]] && extra_pkgs=(ovmf grub-efi-amd64-bin)
 bash "$ROOT/ci/install-kernel-deps.sh" "${extra_pkgs[@]}"
 
-make_args=(-s -C "$KN/boot" OUT="$OUT")
-[[ -n "${VERIMEM_AOT_DIR:-}" ]] && make_args+=(AOT="$VERIMEM_AOT_DIR")
+if [[ -n "${VERIMEM_AOT_DIR:-}" ]]; then   # separate objects per variant: the entry is a compile-time switch
+  aot="$(cd "$VERIMEM_AOT_DIR" && pwd)"
+  OUT="$KN/target/kernel-aot-$(echo "$aot ${VERIMEM_JAVA_ENTRY:-}" | md5sum | cut -c1-8)"
+  make_args=(-s -C "$KN/boot" OUT="$OUT" AOT="$aot" JAVA_ENTRY="${VERIMEM_JAVA_ENTRY:-}")
+else
+  make_args=(-s -C "$KN/boot" OUT="$OUT")
+fi
 make "${make_args[@]}" >&2
 qemu=(qemu-system-x86_64 -accel tcg -machine "$machine" -m "$mem" -smp "$cpus" -no-reboot
       -display none -vga none -nic none -monitor none -serial stdio
