@@ -33,6 +33,7 @@ mb2_end:
         .globl _start32
 _start32:
         cli
+        cld                                  /* multiboot leaves DF undefined; rep stos and the C ABI need 0 */
         mov %eax, %ebp                       /* keep magic and info across the setup */
         mov %ebx, %esi
         mov $PA(_bss_start), %edi            /* zero .bss: page tables and stack live there */

@@ -3,6 +3,7 @@
 
 #define COM1 0x3F8
 #define DEBUG_EXIT_PORT 0xF4
+#define IDENTITY_WINDOW (1UL << 30)  /* entry.S maps [0, 1 GiB) at virtual = physical */
 #define SUCCESS_EXIT_CODE 0x10   /* QEMU exit status (0x10 << 1) | 1 = 33: the only success verdict */
 
 #ifdef VERIMEM_JAVA_ENTRY
@@ -42,6 +43,7 @@ void kmain(uint32_t magic, uint64_t info_phys) {
     serial_init();
     trap_init();
     vm_print("verimem: long mode, early mapping up\n");
+    if (info_phys >= IDENTITY_WINDOW - 4096) vm_panic("boot info outside the early identity window");
     /* THE one call into the kernel proper. Addresses are physical; the boot info is reachable through the
      * 1 GiB identity window. Returning means every check passed. */
     kernel_main(magic, (int64_t)info_phys, (int64_t)((uint64_t)_kernel_start - KERNEL_VMA),
