@@ -1,0 +1,98 @@
+package verimem.kernel.memmap;
+
+import verimem.kernel.arch.Err;
+
+/**
+ * Takes out of usable memory what the kernel must never hand out as a free frame: the low 1 MiB (BIOS data, real
+ * mode trampolines, the MP table that Firecracker leaves outside any entry), the kernel image, the boot-info block
+ * (GRUB puts it right after the kernel's .bss, so it is easy to hand out by mistake) and the boot modules.
+ *
+ * Carve-outs are rounded OUTWARD to whole pages, so no usable frame can even partly overlap one. They only
+ * re-type usable memory: firmware-reserved bytes keep their firmware type, and holes stay holes.
+ */
+public final class CarveOuts {
+    private CarveOuts() {
+    }
+
+    public static final long LOW_MEMORY_END = 1048576L;
+
+    /**
+     * Fills list with the standard carve-outs: [0, 1 MiB) as LOW_MEMORY, the kernel image, the boot info, and every
+     * entry of modules as BOOT_MODULE. Ranges are [start, end) physical addresses.
+     */
+    /*@ public normal_behavior
+      @   requires list != null && modules != null && list != modules;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   assignable list.count, list.starts[*], list.ends[*], list.types[*];
+      @*/
+    public static long standard(MemoryMap list, long kernelStart, long kernelEnd, long bootInfoStart,
+                                long bootInfoEnd, MemoryMap modules) {
+        list.clear();
+        list.add(0, LOW_MEMORY_END, MemoryMap.LOW_MEMORY);
+        list.add(kernelStart, kernelEnd, MemoryMap.KERNEL_IMAGE);
+        list.add(bootInfoStart, bootInfoEnd, MemoryMap.BOOT_INFO);
+        int n = modules.count();
+        /*@ loop_invariant 0 <= i && i <= n;
+          @ decreases n - i;
+          @*/
+        for (int i = 0; i < n; i++) {
+            if (list.add(modules.start(i), modules.end(i), MemoryMap.BOOT_MODULE) != Err.OK) {
+                return Err.BAD_MEMORY_MAP;
+            }
+        }
+        return Err.OK;
+    }
+
+    /**
+     * out = sanitised with every usable byte inside a carve-out re-typed as that carve-out (the first listed wins
+     * where carve-outs overlap). Each carve-out must satisfy 0 &lt;= start &lt;= end &lt;= MAX_PHYS
+     * (Err.INVALID_ARGUMENT otherwise, out left empty); empty ones are ignored.
+     */
+    /*@ public normal_behavior
+      @   requires sanitised != null && carveOuts != null && scratch != null && out != null;
+      @   requires sanitised != scratch && sanitised != out && carveOuts != scratch && carveOuts != out
+      @            && scratch != out;
+      @   requires MapInvariants.isSanitised(sanitised);
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP || \result == Err.INVALID_ARGUMENT;
+      @   ensures \result == Err.OK ==> MapInvariants.isSanitised(out);
+      @   assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*],
+      @              out.count, out.starts[*], out.ends[*], out.types[*];
+      @*/
+    public static long apply(MemoryMap sanitised, MemoryMap carveOuts, MemoryMap scratch, MemoryMap out) {
+        scratch.clear();
+        out.clear();
+        int n = carveOuts.count();
+        /*@ loop_invariant 0 <= i && i <= n && scratch.count <= i;
+          @ decreases n - i;
+          @*/
+        for (int i = 0; i < n; i++) {
+            long s = carveOuts.start(i);
+            long e = carveOuts.end(i);
+            if (s < 0 || e < s || e > MapInvariants.MAX_PHYS) {
+                return Err.INVALID_ARGUMENT;
+            }
+            if (e > s) {
+                scratch.add(pageDown(s), pageUp(e), carveOuts.type(i));
+            }
+        }
+        return Sweep.run(sanitised, scratch, true, out);
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= a;
+      @   ensures \result == (a / MapInvariants.PAGE) * MapInvariants.PAGE;
+      @   assignable \nothing;
+      @*/
+    public static long pageDown(long a) {
+        return (a / MapInvariants.PAGE) * MapInvariants.PAGE;
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= a && a <= MapInvariants.MAX_PHYS;
+      @   ensures \result == ((a + MapInvariants.PAGE - 1) / MapInvariants.PAGE) * MapInvariants.PAGE;
+      @   assignable \nothing;
+      @*/
+    public static long pageUp(long a) {
+        return ((a + MapInvariants.PAGE - 1) / MapInvariants.PAGE) * MapInvariants.PAGE;
+    }
+}

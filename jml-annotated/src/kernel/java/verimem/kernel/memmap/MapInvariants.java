@@ -1,0 +1,69 @@
+package verimem.kernel.memmap;
+
+/**
+ * The shape every sanitised (and carved) map has: entries sorted by start, non-overlapping, each non-empty, inside
+ * [0, MAX_PHYS], and every usable range page aligned at both ends. Executable so that tests check exactly the
+ * predicate the contracts state.
+ */
+public final class MapInvariants {
+    private MapInvariants() {
+    }
+
+    public static final long PAGE = 4096L;
+    /** x86-64 physical addresses have at most 52 bits; nothing in a memory map can lie above. */
+    public static final long MAX_PHYS = 4503599627370496L;
+
+    /*@ public normal_behavior
+      @   requires map != null;
+      @   ensures \result == (\forall int i; 0 <= i && i < map.count;
+      @              0 <= map.starts[i] && map.starts[i] < map.ends[i] && map.ends[i] <= MAX_PHYS
+      @              && (i + 1 < map.count ==> map.ends[i] <= map.starts[i + 1])
+      @              && (map.types[i] == MemoryMap.USABLE ==> map.starts[i] % PAGE == 0 && map.ends[i] % PAGE == 0));
+      @   assignable \nothing;
+      @*/
+    public static boolean isSanitised(MemoryMap map) {
+        int n = map.count();
+        /*@ loop_invariant 0 <= i && i <= n;
+          @ decreases n - i;
+          @*/
+        for (int i = 0; i < n; i++) {
+            long s = map.start(i);
+            long e = map.end(i);
+            if (s < 0 || s >= e || e > MAX_PHYS) {
+                return false;
+            }
+            if (i + 1 < n && e > map.start(i + 1)) {
+                return false;
+            }
+            if (map.type(i) == MemoryMap.USABLE && (s % PAGE != 0 || e % PAGE != 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Number of whole 4 KiB frames inside the usable ranges of a map (only whole frames count). */
+    /*@ public normal_behavior
+      @   requires map != null;
+      @   requires (\forall int i; 0 <= i && i < map.count; 0 <= map.starts[i] && map.ends[i] <= MAX_PHYS);
+      @   ensures \result >= 0;
+      @   assignable \nothing;
+      @*/
+    public static long usableFrames(MemoryMap map) {
+        long frames = 0;
+        int n = map.count();
+        /*@ loop_invariant 0 <= i && i <= n && frames >= 0 && frames <= i * (MAX_PHYS / PAGE);
+          @ decreases n - i;
+          @*/
+        for (int i = 0; i < n; i++) {
+            if (map.type(i) == MemoryMap.USABLE) {
+                long first = (map.start(i) + PAGE - 1) / PAGE;
+                long last = map.end(i) / PAGE;
+                if (last > first) {
+                    frames = frames + (last - first);
+                }
+            }
+        }
+        return frames;
+    }
+}

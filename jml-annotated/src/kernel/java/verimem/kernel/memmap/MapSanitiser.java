@@ -1,0 +1,67 @@
+package verimem.kernel.memmap;
+
+import verimem.kernel.arch.Err;
+
+/**
+ * Turns a raw firmware map into a clean one, the way Linux's e820__update_table does:
+ *  1. drop entries that are empty or wrap past 2^64 (start + length overflowed; ends are kept as the raw 64-bit
+ *     bit pattern, so a wrap shows as end &lt; start read unsigned), drop what starts at or above MAX_PHYS and clip
+ *     what reaches beyond it;
+ *  2. resolve overlaps, the most restrictive type winning ({@link RegionTypes});
+ *  3. sort and merge touching ranges of equal type;
+ *  4. shrink usable ranges to whole 4 KiB pages.
+ * Allocation-free: the caller passes a scratch map. Bounded: O(n^2) over at most CAPACITY entries.
+ */
+public final class MapSanitiser {
+    private MapSanitiser() {
+    }
+
+    /*@ public normal_behavior
+      @   requires raw != null && scratch != null && out != null;
+      @   requires raw != scratch && raw != out && scratch != out;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   ensures \result == Err.OK ==> MapInvariants.isSanitised(out);
+      @   assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*],
+      @              out.count, out.starts[*], out.ends[*], out.types[*];
+      @*/
+    public static long sanitise(MemoryMap raw, MemoryMap scratch, MemoryMap out) {
+        scratch.clear();
+        int n = raw.count();
+        /*@ loop_invariant 0 <= i && i <= n && scratch.count <= i;
+          @ decreases n - i;
+          @*/
+        for (int i = 0; i < n; i++) {
+            long s = raw.start(i);
+            long e = raw.end(i);
+            if (isKept(s, e)) {
+                scratch.add(s, clippedEnd(e), raw.type(i));
+            }
+        }
+        return Sweep.run(scratch, scratch, false, out);
+    }
+
+    /**
+     * Whether a raw [start, end) survives step 1. start and end are unsigned 64-bit values held in longs: a
+     * negative start lies above 2^63 (far above MAX_PHYS); a negative end with a non-negative start cannot be a
+     * wrap (the unsigned end is above 2^63 &gt; start); a non-negative end at or below start is empty or wrapped.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == (0 <= start && start < MapInvariants.MAX_PHYS && (end < 0 || end > start));
+      @   assignable \nothing;
+      @*/
+    public static boolean isKept(long start, long end) {
+        return 0 <= start && start < MapInvariants.MAX_PHYS && (end < 0 || end > start);
+    }
+
+    /*@ public normal_behavior
+      @   ensures (end < 0 || end > MapInvariants.MAX_PHYS) ==> \result == MapInvariants.MAX_PHYS;
+      @   ensures (0 <= end && end <= MapInvariants.MAX_PHYS) ==> \result == end;
+      @   assignable \nothing;
+      @*/
+    public static long clippedEnd(long end) {
+        if (end < 0 || end > MapInvariants.MAX_PHYS) {
+            return MapInvariants.MAX_PHYS;
+        }
+        return end;
+    }
+}

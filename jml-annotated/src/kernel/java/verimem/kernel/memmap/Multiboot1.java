@@ -1,0 +1,74 @@
+package verimem.kernel.memmap;
+
+import verimem.kernel.arch.Cpu;
+import verimem.kernel.arch.Err;
+
+/**
+ * Reads the memory map of a multiboot1 information structure (what `qemu -kernel` hands over). The map is present
+ * when bit 6 of flags (+0) is set; mmap_length is at +44, mmap_addr (a PHYSICAL address) at +48. Each entry is
+ *   u32 size, u64 base_addr, u64 length, u32 type
+ * where size counts the bytes after the size field itself, so the next entry is at entry + size + 4. The u64
+ * fields sit at offsets 4 and 12, not 8-aligned, so they are read as two 32-bit halves.
+ */
+public final class Multiboot1 {
+    private Multiboot1() {
+    }
+
+    public static final int FLAG_MMAP = 6;
+    public static final long MAX_MMAP_LENGTH = 65536L;
+    public static final long ENTRY_MIN = 20;
+    public static final long TWO_POW_32 = 4294967296L;
+
+    /**
+     * physToVirt is the offset at which physical memory is visible (0 under an identity map). Returns Err.OK with
+     * mmap filled, or Err.BAD_MEMORY_MAP when the flag is clear or an entry is malformed.
+     */
+    /*@ public normal_behavior
+      @   requires infoVa % 4 == 0 && physToVirt % 4 == 0 && mmap != null;
+      @   requires infoVa <= Long.MAX_VALUE - 64;
+      @   requires physToVirt <= Long.MAX_VALUE - 2 * TWO_POW_32;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
+      @*/
+    public static long parse(long infoVa, long physToVirt, MemoryMap mmap) {
+        mmap.clear();
+        long flags = Cpu.load32(infoVa);
+        if ((flags >> FLAG_MMAP) % 2 == 0) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        long length = Cpu.load32(infoVa + 44);
+        long addr = Cpu.load32(infoVa + 48);
+        if (length > MAX_MMAP_LENGTH || addr % 4 != 0) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        long offset = 0;
+        long maxEntries = length / (ENTRY_MIN + 4) + 1;
+        /*@ loop_invariant 0 <= offset && offset % 4 == 0 && 0 <= k && k <= maxEntries;
+          @ decreases maxEntries - k;
+          @*/
+        for (long k = 0; k < maxEntries; k++) {
+            if (offset == length) {
+                return Err.OK;
+            }
+            if (length - offset < ENTRY_MIN + 4) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            long va = physToVirt + addr + offset;
+            long size = Cpu.load32(va);
+            if (size < ENTRY_MIN || size % 4 != 0 || size > length - offset - 4) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            long base = Cpu.load32(va + 4) + Cpu.load32(va + 8) * TWO_POW_32;
+            long len = Cpu.load32(va + 12) + Cpu.load32(va + 16) * TWO_POW_32;
+            long type = Cpu.load32(va + 20);
+            if (mmap.add(base, base + len, Multiboot2.typeCode(type)) != Err.OK) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            offset = offset + size + 4;
+        }
+        if (offset == length) {
+            return Err.OK;
+        }
+        return Err.BAD_MEMORY_MAP;
+    }
+}

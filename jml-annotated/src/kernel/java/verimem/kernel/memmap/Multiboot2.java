@@ -1,0 +1,149 @@
+package verimem.kernel.memmap;
+
+import verimem.kernel.arch.Cpu;
+import verimem.kernel.arch.Err;
+
+/**
+ * Reads the multiboot2 boot information structure (through Cpu, by virtual address) into a raw memory map and a
+ * list of boot modules. Layout (Multiboot2 specification, section 3.6):
+ *
+ *   +0 u32 total_size, +4 u32 reserved, then tags, each 8-byte aligned: u32 type, u32 size (header included),
+ *   terminated by a tag of type 0 and size 8.
+ *   type 6 (memory map): u32 entry_size, u32 entry_version, then entries of entry_size bytes:
+ *                        u64 base_addr, u64 length, u32 type, u32 reserved.
+ *   type 3 (module):     u32 mod_start, u32 mod_end, NUL-terminated string.
+ *
+ * Every size is checked against the enclosing size BEFORE anything it covers is read, so a malformed structure is
+ * Err.BAD_MEMORY_MAP and never a read outside [info, info + total_size).
+ */
+public final class Multiboot2 {
+    private Multiboot2() {
+    }
+
+    public static final int TAG_END = 0;
+    public static final int TAG_MODULE = 3;
+    public static final int TAG_MMAP = 6;
+    /** GRUB's structure is a few KiB; anything above this is garbage, and the bound keeps the walk short. */
+    public static final long MAX_INFO_SIZE = 1048576L;
+    public static final long MMAP_ENTRY_MIN = 24;
+
+    /**
+     * Parses the structure at infoVa. On success returns total_size (&gt; 0; the caller carves
+     * [info, info + total_size) out as BOOT_INFO), with mmap holding the raw memory map entries ([base,
+     * base + length) with the 64-bit sum kept as is, wrap included, for the sanitiser to judge) and modules the
+     * module ranges typed BOOT_MODULE. A structure without a memory-map tag is Err.BAD_MEMORY_MAP.
+     */
+    /*@ public normal_behavior
+      @   requires infoVa % 8 == 0 && infoVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   requires mmap != null && modules != null && mmap != modules;
+      @   ensures \result == Err.BAD_MEMORY_MAP || (16 <= \result && \result <= MAX_INFO_SIZE);
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
+      @              modules.count, modules.starts[*], modules.ends[*], modules.types[*];
+      @*/
+    public static long parse(long infoVa, MemoryMap mmap, MemoryMap modules) {
+        mmap.clear();
+        modules.clear();
+        long total = Cpu.load32(infoVa);
+        if (total < 16 || total > MAX_INFO_SIZE) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        boolean sawMmap = false;
+        long offset = 8;
+        long maxTags = total / 8;
+        /*@ loop_invariant 8 <= offset && offset % 8 == 0 && 0 <= tag && tag <= maxTags;
+          @ decreases maxTags - tag;
+          @*/
+        for (long tag = 0; tag < maxTags; tag++) {
+            if (offset + 8 > total) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            long type = Cpu.load32(infoVa + offset);
+            long size = Cpu.load32(infoVa + offset + 4);
+            if (size < 8 || size > total - offset) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            if (type == TAG_END) {
+                if (size != 8 || !sawMmap) {
+                    return Err.BAD_MEMORY_MAP;
+                }
+                return total;
+            }
+            if (type == TAG_MMAP) {
+                if (sawMmap || parseMmap(infoVa + offset, size, mmap) != Err.OK) {
+                    return Err.BAD_MEMORY_MAP;
+                }
+                sawMmap = true;
+            }
+            if (type == TAG_MODULE && parseModule(infoVa + offset, size, modules) != Err.OK) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            offset = offset + ((size + 7) / 8) * 8;
+        }
+        return Err.BAD_MEMORY_MAP;
+    }
+
+    /*@ public normal_behavior
+      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && mmap != null;
+      @   requires tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
+      @*/
+    public static long parseMmap(long tagVa, long size, MemoryMap mmap) {
+        if (size < 16) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        long entrySize = Cpu.load32(tagVa + 8);
+        if (entrySize < MMAP_ENTRY_MIN || entrySize % 8 != 0 || (size - 16) % entrySize != 0) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        long entries = (size - 16) / entrySize;
+        /*@ loop_invariant 0 <= k && k <= entries;
+          @ decreases entries - k;
+          @*/
+        for (long k = 0; k < entries; k++) {
+            long e = tagVa + 16 + k * entrySize;
+            long base = Cpu.load64(e);
+            long length = Cpu.load64(e + 8);
+            long type = Cpu.load32(e + 16);
+            if (mmap.add(base, base + length, typeCode(type)) != Err.OK) {
+                return Err.BAD_MEMORY_MAP;
+            }
+        }
+        return Err.OK;
+    }
+
+    /*@ public normal_behavior
+      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && modules != null;
+      @   requires tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   assignable modules.count, modules.starts[*], modules.ends[*], modules.types[*];
+      @*/
+    public static long parseModule(long tagVa, long size, MemoryMap modules) {
+        if (size < 16) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        long start = Cpu.load32(tagVa + 8);
+        long end = Cpu.load32(tagVa + 12);
+        if (end < start) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        return modules.add(start, end, MemoryMap.BOOT_MODULE);
+    }
+
+    /**
+     * A u32 firmware type as an int map type. Codes above 2^31 - 1 cannot be told apart from each other after the
+     * narrowing, so they all become RESERVED (not usable, which is what matters).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= type && type <= 4294967295L;
+      @   ensures type <= 2147483647L ==> \result == type;
+      @   ensures type > 2147483647L ==> \result == MemoryMap.RESERVED;
+      @   assignable \nothing;
+      @*/
+    public static int typeCode(long type) {
+        if (type > 2147483647L) {
+            return MemoryMap.RESERVED;
+        }
+        return (int) type;
+    }
+}
