@@ -43,6 +43,15 @@ void kmain(uint32_t magic, uint64_t info_phys) {
     serial_init();
     trap_init();
     vm_print("verimem: long mode, early mapping up\n");
+    vm_print("boot: magic=");
+    vm_print_hex(magic);
+    vm_print(" info=");
+    vm_print_hex((int64_t)info_phys);
+    vm_print(" kernel=[");
+    vm_print_hex((int64_t)((uint64_t)_kernel_start - KERNEL_VMA));
+    vm_print(", ");
+    vm_print_hex((int64_t)((uint64_t)_kernel_end - KERNEL_VMA));
+    vm_print(")\n");
     if (info_phys >= IDENTITY_WINDOW - 4096) vm_panic("boot info outside the early identity window");
     /* THE one call into the kernel proper. Addresses are physical; the boot info is reachable through the
      * 1 GiB identity window. Returning means every check passed. */
