@@ -2,7 +2,7 @@
 # End-to-end test of the Java entry seam: compiles a small Java probe (kernel-native/boot/test/java-probe) with the
 # project's real memory-map code (multiboot parse, sanitiser, carve-outs) through the AOT compiler, links it into
 # the kernel with JAVA_ENTRY, boots it and checks the frames the Java code reports against QEMU's layout minus
-# the kernel image and the boot info, computed here.
+# the kernel image and the boot info, computed here. It also takes one real page fault into Java and back.
 # Needs the AOT compiler (branch aot). VERIMEM_AOT_SRC=<checkout with it built> uses one from elsewhere.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +24,7 @@ javac --release 17 -g -cp "$SRC/jml-annotated/target/classes" -d "$WORK/classes"
 bash "$SRC/kernel-native/aotc" --classes "$SRC/jml-annotated/target/classes" --classes "$WORK/classes" \
   --out "$WORK/c" || exit 1
 export VERIMEM_AOT_DIR="$WORK/c" VERIMEM_JAVA_ENTRY=verimem_kernel_probe_BootProbe_main
+export VERIMEM_JAVA_PAGE_FAULT=verimem_kernel_probe_BootProbe_pageFault
 export VERIMEM_RUNTIME_DIR="$SRC/kernel-native/runtime"
 
 pages_above_1m() {   # [a, b) rounded outwards to pages, clipped to >= 1 MiB -> page count
@@ -50,7 +51,8 @@ for combo in "pc 128M direct" "pc 128M iso" "q35 8G direct" "q35 3584M iso"; do
     expect=$(( $(expected_frames "$1" "$2") - kernel - info + overlap ))
   fi
   printf '%-4s %-6s %-6s java frames=%-8s expected=%-8s ' "$1" "$2" "$3" "${got:-?}" "$expect"
-  if [[ $rc -eq 0 && -n "$got" && "$got" == "$expect" ]]; then echo ok
+  if [[ $rc -eq 0 && -n "$got" && "$got" == "$expect" ]] &&
+     grep -q '^java: page fault at 0x3fe00008 handled in Java, load resumed$' <<<"$clean"; then echo ok
   else echo "FAIL: $(tail -1 <<<"$out") (log: $log)"; fails=$((fails + 1)); fi
 done
 [[ $fails -eq 0 ]]

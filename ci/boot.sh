@@ -25,7 +25,8 @@ exit: 0 = kernel verdict success (or the expected panic); 1 = panic, triple faul
       (QEMU itself exits 33 for the kernel's success code 0x10 and 99 for its panic code 0x31)
       2 = bad usage.
 Java kernel: set VERIMEM_AOT_DIR to the AOT compiler's output directory (verimem_aot.c/.h) and
-VERIMEM_JAVA_ENTRY to the C name of the Java entry method (VERIMEM_RUNTIME_DIR: the AOT runtime, default
+VERIMEM_JAVA_ENTRY to the C name of the Java entry method (VERIMEM_JAVA_PAGE_FAULT: of the page-fault
+handler; VERIMEM_RUNTIME_DIR: the AOT runtime, default
 kernel-native/runtime); without them the C placeholder kernel boots.
 USAGE
 }
@@ -81,9 +82,10 @@ bash "$ROOT/ci/install-kernel-deps.sh" "${extra_pkgs[@]}"
 
 if [[ -n "${VERIMEM_AOT_DIR:-}" ]]; then   # separate objects per variant: the entry is a compile-time switch
   aot="$(cd "$VERIMEM_AOT_DIR" && pwd)"
-  OUT="$KN/target/kernel-aot-$(echo "$aot ${VERIMEM_JAVA_ENTRY:-}" | md5sum | cut -c1-8)"
+  OUT="$KN/target/kernel-aot-$(echo "$aot ${VERIMEM_JAVA_ENTRY:-} ${VERIMEM_JAVA_PAGE_FAULT:-}" | md5sum | cut -c1-8)"
   make_args=(-s -C "$KN/boot" OUT="$OUT" AOT="$aot" JAVA_ENTRY="${VERIMEM_JAVA_ENTRY:-}")
   [[ -n "${VERIMEM_RUNTIME_DIR:-}" ]] && make_args+=(RUNTIME="$VERIMEM_RUNTIME_DIR")
+  [[ -n "${VERIMEM_JAVA_PAGE_FAULT:-}" ]] && make_args+=(JAVA_PAGE_FAULT="$VERIMEM_JAVA_PAGE_FAULT")
 else
   make_args=(-s -C "$KN/boot" OUT="$OUT")
 fi

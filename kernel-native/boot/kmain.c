@@ -16,6 +16,10 @@ static void kernel_main(int64_t magic, int64_t info, int64_t kernel_start, int64
     vm_clinit_all();
     VERIMEM_JAVA_ENTRY(magic, info, kernel_start, kernel_end);
 }
+#ifdef VERIMEM_JAVA_PAGE_FAULT
+/* make ... JAVA_PAGE_FAULT=<C name of a static boolean m(long cr2, long err)>: page faults go to Java. */
+int vm_page_fault(uint64_t cr2, uint64_t err) { return VERIMEM_JAVA_PAGE_FAULT((int64_t)cr2, (int64_t)err) != 0; }
+#endif
 #else
 /* Temporary C stand-in (placeholder_main.c) until the AOT-compiled memory manager is linked in. */
 void placeholder_kernel_main(int64_t magic, int64_t info, int64_t kernel_start, int64_t kernel_end);
