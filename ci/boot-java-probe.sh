@@ -16,7 +16,7 @@ if [[ ! -f "$SRC/kernel-native/src/main/java/verimem/aot/Compiler.java" ]]; then
 fi
 if [[ "$SRC" == "$ROOT" ]]; then
   bash ci/ensure-java.sh
-  mvn -o -q -B -DskipTests package -pl kernel-native -am || exit 1
+  mvn -o -q -B -Dstyle.color=never -DskipTests package -pl kernel-native -am || exit 1
 fi
 rm -rf "$WORK" && mkdir -p "$WORK/classes"
 javac --release 17 -g -cp "$SRC/jml-annotated/target/classes" -d "$WORK/classes" \

@@ -1,5 +1,5 @@
 /* What the boot glue shares between its files. The runtime API (vm_print, vm_panic, the Cpu intrinsics, the
- * arena) comes from vm.h: the AOT compiler's kernel-native/runtime/vm.h, or fallback/vm.h until that is on main. */
+ * arena) comes from the AOT compiler's kernel-native/runtime/vm.h. */
 #ifndef VERIMEM_BOOT_H
 #define VERIMEM_BOOT_H
 #include "vm.h"
