@@ -140,7 +140,7 @@ public final class Multiboot2 {
       @   ensures type > 2147483647L ==> \result == MemoryMap.RESERVED;
       @   assignable \nothing;
       @*/
-    public static int typeCode(long type) {
+    /*@ pure @*/ public static int typeCode(long type) {
         if (type > 2147483647L) {
             return MemoryMap.RESERVED;
         }
