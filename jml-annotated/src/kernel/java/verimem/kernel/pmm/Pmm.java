@@ -2,14 +2,22 @@ package verimem.kernel.pmm;
 
 import verimem.kernel.arch.Bits;
 import verimem.kernel.arch.Err;
+import verimem.kernel.arch.KernelPanic;
 import verimem.kernel.memmap.MemoryMap;
 
 /**
- * The physical memory manager: one bit per usable 4 KiB frame (1 = free), grouped in segments, one per usable
- * range of the sanitised map, so holes in the physical address space cost no metadata.
- *
- * FIRST VERSION: the public API is final (bootstrap and VMM build on it); the search structure is the simple one
- * (bitmap scan from a hint). The summary levels that make alloc O(1) replace the internals, not the API.
+ * The physical memory manager: one bit per usable 4 KiB frame (1 = free), laid out by a {@link SegmentTable} (one
+ * segment per usable range, so holes cost nothing), plus two small summaries:
+ * <ul>
+ *   <li>{@code nonEmpty}: a tree of bits, level 1 has one bit per bitmap word ("this word has a free frame"),
+ *       level l+1 one bit per level-l word, up to a single top word. Finding a free frame when the cached word
+ *       is empty is one lowest-set-bit per level (at most 6 levels for 2^31 words): bounded, no scan.</li>
+ *   <li>{@code full}: one bit per bitmap word ("all 64 frames free"), so aligned blocks of 64 frames and more
+ *       (2 MiB = 8 words) are found by looking at whole words only.</li>
+ * </ul>
+ * allocFrame takes the lowest free bit of the cached word {@code hint}; freeFrame sets the bit and makes its word
+ * the hint, so a LIFO workload stays inside one word. Each path touches the summaries only when a word changes
+ * between empty / non-empty / full.
  *
  * Every frame starts "not free" (reserved); the hand-off releases what the pre-PMM did not use. A free of a frame
  * that is not allocated returns Err.NOT_ALLOCATED and changes nothing.
@@ -18,116 +26,203 @@ public final class Pmm {
     public static final long FRAME = 4096L;
     /** Largest contiguous block: 2^18 frames = 1 GiB. */
     public static final int MAX_ORDER = 18;
+    /** Summary levels above the bitmap: 64^6 words is far beyond any int-indexed bitmap. */
+    public static final int MAX_LEVELS = 6;
 
-    /*@ spec_public @*/ private final long[] segStartFrame;
-    /*@ spec_public @*/ private final long[] segFrames;
-    /*@ spec_public @*/ private final int[] segFirstWord;
-    /*@ spec_public @*/ private final int segCount;
+    //@ public invariant segs.words == bitmap.length;
+    //@ public invariant full.length == (bitmap.length + 63) / 64;
+    //@ public invariant 0 <= levels && levels <= MAX_LEVELS && levelOff.length == MAX_LEVELS + 1;
+    //@ public invariant bitmap.length == 0 || (0 <= hint && hint < bitmap.length && hintBase == segs.frameOfWord(hint));
+    //@ public invariant 0 <= free && free <= managed && managed == segs.frames;
+    //@ public invariant failCountdown >= 0;
+    //@ public invariant bitmap.length == 0 || (0 <= wholeCursor && wholeCursor < bitmap.length);
+    /* Summary consistency, stated per word so that each step changes one instance of each quantifier. */
+    //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] != 0) == ((nonEmpty[levelOff[1] + w / 64] >> (w % 64)) % 2 != 0));
+    //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] == -1) == ((full[w / 64] >> (w % 64)) % 2 != 0));
+    /* The free count matches the bitmap, tracked per word (a \num_of over the whole bitmap did not prove). */
+    //@ public ghost \seq wordFree;
+    //@ public invariant wordFree.length == bitmap.length;
+    //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w] == (\num_of int b; 0 <= b && b < 64; (bitmap[w] >> b) % 2 != 0));
+    //@ public invariant free == (\sum int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w]);
+
+    /*@ spec_public @*/ private final SegmentTable segs;
     /*@ spec_public @*/ private final long[] bitmap;
+    /*@ spec_public @*/ private final long[] nonEmpty;
+    /** Offset in nonEmpty of summary level l (1..levels); level {@code levels} is one word. */
+    /*@ spec_public @*/ private final int[] levelOff;
+    /*@ spec_public @*/ private final int levels;
+    /*@ spec_public @*/ private final long[] full;
     /*@ spec_public @*/ private long free;
-    /*@ spec_public @*/ private long managed;
+    /*@ spec_public @*/ private final long managed;
+    /** Cached bitmap word to allocate from, and the frame number of its bit 0. */
     /*@ spec_public @*/ private int hint;
+    /*@ spec_public @*/ private long hintBase;
+    /** Bitmap word where the last whole-word (order >= 6) search succeeded: the next one starts there. */
+    /*@ spec_public @*/ private int wholeCursor;
     /** Fault injection: when positive, the allocation that brings it to zero fails. */
     /*@ spec_public @*/ private long failCountdown;
 
-    /** Bytes of metadata the PMM needs for a map: what the bootstrap must map before constructing it. */
+    /** Words of summary level l+1 over n words of level l. */
+    /*@ public normal_behavior
+      @   requires n >= 0;
+      @   ensures \result == (n + 63) / 64;
+      @*/
+    public static long wordsAbove(long n) {
+        return (n + 63) / 64;
+    }
+
+    /** Words of the whole nonEmpty tree over a bitmap of n words (0 for an empty bitmap). */
+    /*@ public normal_behavior
+      @   requires n >= 0;
+      @   ensures \result >= 0;
+      @*/
+    public static long summaryWords(long n) {
+        long total = 0;
+        long level = n;
+        while (level > 1) {
+            level = wordsAbove(level);
+            total = total + level;
+        }
+        if (n == 1) {
+            total = 1;
+        }
+        return total;
+    }
+
+    /**
+     * Bytes of metadata the PMM needs for a map: what the bootstrap must map before constructing it. An upper bound
+     * (overlapping usable entries are counted twice) including 16 bytes of header per array and 128 for the two
+     * objects, so whatever layout the AOT compiler gives arrays and objects fits.
+     */
     /*@ public normal_behavior
       @   requires usable != null;
       @   ensures \result >= 0;
       @*/
     public static long metadataBytes(MemoryMap usable) {
-        long words = 0;
-        int n = usable.count();
-        for (int i = 0; i < n; i++) {
-            if (usable.type(i) == MemoryMap.USABLE) {
-                long frames = usable.end(i) / FRAME - (usable.start(i) + FRAME - 1) / FRAME;
-                if (frames > 0) {
-                    words = words + (frames + 63) / 64;
-                }
-            }
-        }
-        return words * 8 + n * 20L;
+        long words = SegmentTable.wordsFor(usable);
+        long pmmArrays = words * 8 + summaryWords(words) * 8 + wordsAbove(words) * 8 + (MAX_LEVELS + 1) * 4L;
+        return pmmArrays + 4 * 16L + 128 + SegmentTable.metadataBytes(usable);
     }
 
     /** Builds an empty PMM (every managed frame reserved) over the usable ranges of a sanitised map. */
+    /*@ public normal_behavior
+      @   requires usable != null;
+      @   ensures free == 0 && failCountdown == 0;
+      @*/
     public Pmm(MemoryMap usable) {
-        int n = usable.count();
-        segStartFrame = new long[n];
-        segFrames = new long[n];
-        segFirstWord = new int[n];
-        int segs = 0;
-        long words = 0;
-        for (int i = 0; i < n; i++) {
-            if (usable.type(i) == MemoryMap.USABLE) {
-                long first = (usable.start(i) + FRAME - 1) / FRAME;
-                long frames = usable.end(i) / FRAME - first;
-                if (frames > 0) {
-                    segStartFrame[segs] = first;
-                    segFrames[segs] = frames;
-                    segFirstWord[segs] = (int) words;
-                    words = words + (frames + 63) / 64;
-                    managed = managed + frames;
-                    segs = segs + 1;
-                }
+        segs = new SegmentTable(usable);
+        int words = segs.words();
+        bitmap = new long[words];
+        full = new long[(int) wordsAbove(words)];
+        nonEmpty = new long[(int) summaryWords(words)];
+        levelOff = new int[MAX_LEVELS + 1];
+        int lv = 0;
+        long n = words;
+        long off = 0;
+        while (words > 0 && (lv == 0 || n > 1)) {
+            lv = lv + 1;
+            if (lv > MAX_LEVELS) {
+                throw new KernelPanic("pmm: bitmap too large for the summary tree");
             }
+            n = wordsAbove(n);
+            levelOff[lv] = (int) off;
+            off = off + n;
         }
-        segCount = segs;
-        bitmap = new long[(int) words];
+        levels = lv;
+        managed = segs.frames();
+        hint = 0;
+        hintBase = words > 0 ? segs.frameOfWord(0) : 0;
+        //@ set wordFree = \seq_def int i; 0; words; (\bigint) 0 \endseq;
     }
 
+    /** Bytes of metadata this PMM holds, counted as metadataBytes counts them: never more than metadataBytes(map). */
+    /*@ public normal_behavior
+      @   ensures \result >= 0;
+      @*/
+    public long metadataBytesInUse() {
+        long arrays = (bitmap.length + nonEmpty.length + full.length) * 8L + levelOff.length * 4L;
+        return arrays + 4 * 16L + 128 + segs.bytesInUse();
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == managed;
+      @   assignable \strictly_nothing;
+      @*/
     public long managedFrames() {
         return managed;
     }
 
+    /*@ public normal_behavior
+      @   ensures \result == free;
+      @   assignable \strictly_nothing;
+      @*/
     public long freeFrames() {
         return free;
     }
 
     /** Test and fault-injection hook: the n-th allocation from now fails with NO_MEMORY (0 turns it off). */
+    /*@ public normal_behavior
+      @   requires n >= 0;
+      @   ensures failCountdown == n;
+      @   assignable failCountdown;
+      @*/
     public void failAfter(long n) {
         failCountdown = n;
     }
 
-    /** Index of the segment holding frame number f, or -1. */
-    private int segmentOf(long f) {
-        for (int s = 0; s < segCount; s++) {
-            if (segStartFrame[s] <= f && f < segStartFrame[s] + segFrames[s]) {
-                return s;
-            }
-        }
-        return -1;
+    /*@ public normal_behavior
+      @   ensures \result == (pa >= 0 && pa % FRAME == 0 && segs.segmentOf(pa / FRAME) >= 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public /*@ pure @*/ boolean manages(long pa) {
+        return pa >= 0 && pa % FRAME == 0 && segs.segmentOf(pa / FRAME) >= 0;
     }
 
-    public boolean manages(long pa) {
-        return pa >= 0 && pa % FRAME == 0 && segmentOf(pa / FRAME) >= 0;
-    }
-
-    public boolean isFree(long pa) {
-        if (!manages(pa)) {
+    /*@ public normal_behavior
+      @   ensures \result ==> manages(pa);
+      @   assignable \strictly_nothing;
+      @*/
+    public /*@ pure @*/ boolean isFree(long pa) {
+        if (pa < 0 || pa % FRAME != 0) {
             return false;
         }
         long f = pa / FRAME;
-        int s = segmentOf(f);
-        long bit = f - segStartFrame[s];
-        return Bits.isSet(bitmap[segFirstWord[s] + (int) (bit / 64)], (int) (bit % 64));
+        int s = segs.segmentOf(f);
+        if (s < 0) {
+            return false;
+        }
+        return Bits.isSet(bitmap[wordOf(s, f)], (int) (f % 64));
+    }
+
+    /** Bitmap word of frame f, which lies in segment s. */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < segs.count && segs.start[s] <= f && f < segs.end[s];
+      @   ensures \result == segs.firstWord[s] + (f - segs.base[s]) / 64;
+      @   assignable \strictly_nothing;
+      @*/
+    private int wordOf(int s, long f) {
+        return segs.firstWord(s) + (int) ((f - segs.base(s)) / 64);
     }
 
     /** Hand-off: releases [startPa, endPa) into the free pool; every frame must be managed and not yet free. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.NOT_MANAGED
+      @        || \result == Err.INVALID_ARGUMENT;
+      @   ensures \result != Err.OK ==> free == \old(free);
+      @   ensures \result == Err.OK ==> free == \old(free) + (endPa - startPa) / FRAME;
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, wordFree;
+      @*/
     public long release(long startPa, long endPa) {
         if (startPa % FRAME != 0 || endPa % FRAME != 0 || endPa < startPa) {
             return Err.MISALIGNED;
         }
-        for (long pa = startPa; pa < endPa; pa = pa + FRAME) {
-            if (!manages(pa)) {
-                return Err.NOT_MANAGED;
-            }
-            if (isFree(pa)) {
-                return Err.INVALID_ARGUMENT;
-            }
+        long first = startPa / FRAME;
+        long last = endPa / FRAME;
+        long check = firstProblem(first, last, Err.INVALID_ARGUMENT);
+        if (check != Err.OK) {
+            return check;
         }
-        for (long pa = startPa; pa < endPa; pa = pa + FRAME) {
-            setFree(pa, true);
-        }
+        markRange(first, last, true);
         return Err.OK;
     }
 
@@ -140,44 +235,150 @@ public final class Pmm {
     }
 
     /** One free frame's physical address, or Err.NO_MEMORY. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.NO_MEMORY || (\result >= 0 && \result % FRAME == 0 && manages(\result)
+      @        && !isFree(\result) && free == \old(free) - 1);
+      @   ensures \result == Err.NO_MEMORY ==> free == \old(free);
+      @   ensures \old(free) > 0 && \old(failCountdown) != 1 ==> \result != Err.NO_MEMORY;
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wordFree;
+      @*/
     public long allocFrame() {
         if (injectedFailure() || free == 0) {
             return Err.NO_MEMORY;
         }
-        for (int k = 0; k < bitmap.length; k++) {
-            int w = (hint + k) % bitmap.length;
-            if (bitmap[w] != 0) {
-                hint = w;
-                int s = segmentOfWord(w);
-                long f = segStartFrame[s] + (w - segFirstWord[s]) * 64L + Bits.lowestSetBit(bitmap[w]);
-                setFree(f * FRAME, false);
-                return f * FRAME;
-            }
-        }
-        return Err.NO_MEMORY;
+        return takeOne();
     }
 
-    private int segmentOfWord(int w) {
-        int s = segCount - 1;
-        while (s > 0 && segFirstWord[s] > w) {
-            s = s - 1;
+    /** Takes the lowest free frame of the hint word, moving the hint down the summary tree if that word is empty. */
+    private long takeOne() {
+        long word = bitmap[hint];
+        if (word == 0) {
+            int w = findNonEmptyWord();
+            if (w < 0) {
+                throw new KernelPanic("pmm: free count says free, summary says none");
+            }
+            hint = w;
+            hintBase = segs.frameOfWord(w);
+            word = bitmap[w];
         }
-        return s;
+        int b = Bits.lowestSetBit(word);
+        storeWord(hint, word, Bits.withBitCleared(word, b));
+        free = free - 1;
+        return (hintBase + b) * FRAME;
+    }
+
+    /** A bitmap word with a free frame: one lowest-set-bit per summary level from the top; -1 if none. */
+    /*@ private normal_behavior
+      @   ensures \result == -1 || (0 <= \result && \result < bitmap.length && bitmap[\result] != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    private int findNonEmptyWord() {
+        if (levels == 0) {
+            return -1;
+        }
+        int idx = 0;
+        for (int l = levels; l >= 1; l = l - 1) {
+            long word = nonEmpty[levelOff[l] + idx];
+            if (word == 0) {
+                return -1;
+            }
+            idx = idx * 64 + Bits.lowestSetBit(word);
+        }
+        return idx;
+    }
+
+    /**
+     * The only writer of the bitmap: stores word w and keeps both summaries in step. A summary bit changes only when
+     * the word crosses empty/non-empty or full/not-full, so most calls do two compares.
+     */
+    /*@ private normal_behavior
+      @   requires 0 <= w && w < bitmap.length && old == bitmap[w];
+      @   ensures bitmap[w] == nw;
+      @   assignable bitmap[w], nonEmpty[*], full[*], wordFree;
+      @*/
+    private void storeWord(int w, long old, long nw) {
+        bitmap[w] = nw;
+        //@ set wordFree = \seq_upd(wordFree, w, (\num_of int b; 0 <= b && b < 64; (nw >> b) % 2 != 0));
+        if (old == 0 && nw != 0) {
+            markNonEmpty(w);
+        } else if (old != 0 && nw == 0) {
+            markEmpty(w);
+        }
+        if (old != -1 && nw == -1) {
+            full[w / 64] = Bits.withBitSet(full[w / 64], w % 64);
+        } else if (old == -1 && nw != -1) {
+            full[w / 64] = Bits.withBitCleared(full[w / 64], w % 64);
+        }
+    }
+
+    /** Word w became non-empty: set its bit, and go up only while a summary word was empty before. */
+    private void markNonEmpty(int w) {
+        int idx = w;
+        for (int l = 1; l <= levels; l = l + 1) {
+            int pos = levelOff[l] + idx / 64;
+            long old = nonEmpty[pos];
+            nonEmpty[pos] = Bits.withBitSet(old, idx % 64);
+            if (old != 0) {
+                return;
+            }
+            idx = idx / 64;
+        }
+    }
+
+    /** Word w became empty: clear its bit, and go up only while a summary word becomes empty. */
+    private void markEmpty(int w) {
+        int idx = w;
+        for (int l = 1; l <= levels; l = l + 1) {
+            int pos = levelOff[l] + idx / 64;
+            long nw = Bits.withBitCleared(nonEmpty[pos], idx % 64);
+            nonEmpty[pos] = nw;
+            if (nw != 0) {
+                return;
+            }
+            idx = idx / 64;
+        }
     }
 
     /** Returns an allocated frame; a double free or a foreign frame is refused and changes nothing. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.NOT_MANAGED
+      @        || \result == Err.MISALIGNED;
+      @   ensures \result == Err.OK <==> (\old(manages(pa)) && !\old(isFree(pa)));
+      @   ensures \result == Err.OK ==> isFree(pa) && free == \old(free) + 1;
+      @   ensures \result != Err.OK ==> free == \old(free)
+      @        && (\forall int w; 0 <= w && w < bitmap.length; bitmap[w] == \old(bitmap[w]));
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, wordFree;
+      @*/
     public long freeFrame(long pa) {
-        if (!manages(pa)) {
-            return pa % FRAME != 0 ? Err.MISALIGNED : Err.NOT_MANAGED;
+        if (pa % FRAME != 0) {
+            return Err.MISALIGNED;
         }
-        if (isFree(pa)) {
+        long f = pa / FRAME;
+        int s = segs.segmentOf(f);
+        if (s < 0) {
+            return Err.NOT_MANAGED;
+        }
+        int w = wordOf(s, f);
+        int b = (int) (f % 64);
+        long old = bitmap[w];
+        if (Bits.isSet(old, b)) {
             return Err.NOT_ALLOCATED;
         }
-        setFree(pa, true);
+        storeWord(w, old, Bits.withBitSet(old, b));
+        free = free + 1;
+        hint = w;
+        hintBase = f - b;
         return Err.OK;
     }
 
     /** 2^order physically contiguous frames aligned to 2^order frames, or Err.NO_MEMORY. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.NO_MEMORY || \result == Err.INVALID_ARGUMENT
+      @        || (\result >= 0 && \result % (FRAME << order) == 0 && free == \old(free) - (1L << order));
+      @   ensures (order < 0 || order > MAX_ORDER) <==> \result == Err.INVALID_ARGUMENT;
+      @   ensures \result < 0 ==> free == \old(free);
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wholeCursor, wordFree;
+      @*/
     public long allocAligned(int order) {
         if (order < 0 || order > MAX_ORDER) {
             return Err.INVALID_ARGUMENT;
@@ -186,32 +387,128 @@ public final class Pmm {
             return Err.NO_MEMORY;
         }
         long size = 1L << order;
-        for (int s = 0; s < segCount; s++) {
-            long f = ((segStartFrame[s] + size - 1) / size) * size;
-            while (f + size <= segStartFrame[s] + segFrames[s]) {
-                long bad = firstNotFree(f, size);
-                if (bad < 0) {
-                    for (long i = 0; i < size; i++) {
-                        setFree((f + i) * FRAME, false);
-                    }
-                    return f * FRAME;
-                }
-                f = ((bad + size) / size) * size;
-            }
+        if (free < size) {
+            return Err.NO_MEMORY;
         }
-        return Err.NO_MEMORY;
+        if (order == 0) {
+            return takeOne();
+        }
+        long f = order < 6 ? findInWord(order) : findWholeWords(order - 6);
+        if (f < 0) {
+            return Err.NO_MEMORY;
+        }
+        markRange(f, f + size, false);
+        return f * FRAME;
     }
 
-    /** Frame number of the first non-free frame in [f, f+n), or -1 if all are free. */
-    private long firstNotFree(long f, long n) {
-        for (long i = 0; i < n; i++) {
-            if (!isFree((f + i) * FRAME)) {
-                return f + i;
+    /** First frame of 2^order (1..5) aligned free frames inside one word: visits only words with a free frame. */
+    private long findInWord(int order) {
+        int size = 1 << order;
+        long fieldAllFree = (1L << size) - 1;
+        int level1Words = (int) wordsAbove(bitmap.length);
+        for (int i = 0; i < level1Words; i++) {
+            long pending = nonEmpty[levelOff[1] + i];
+            while (pending != 0) {
+                int b = Bits.lowestSetBit(pending);
+                pending = Bits.withBitCleared(pending, b);
+                int w = i * 64 + b;
+                long word = bitmap[w];
+                for (int p = (Bits.lowestSetBit(word) / size) * size; p < 64; p = p + size) {
+                    if (lowBits(word >> p, size) == fieldAllFree) {
+                        return segs.frameOfWord(w) + p;
+                    }
+                }
             }
         }
         return -1;
     }
 
+    /**
+     * First frame of 2^wordOrder whole free words aligned to 2^(wordOrder+6) frames. Starts at the word where the
+     * last such search succeeded (so repeated 2 MiB requests do not rescan the full part of memory), goes through
+     * the later segments, wraps around and ends back at that word: at most one pass over the full-word summary.
+     */
+    private long findWholeWords(int wordOrder) {
+        if (bitmap.length == 0) {
+            return -1;
+        }
+        long n = 1L << wordOrder;
+        int s0 = segs.segmentOfWord(wholeCursor);
+        long r = scanSegment(s0, wholeCursor, n);
+        for (int k = 1; r < 0 && k <= segs.count(); k++) {
+            int s = (s0 + k) % segs.count();
+            r = scanSegment(s, segs.firstWord(s), n);
+        }
+        return r;
+    }
+
+    /**
+     * Frame of the first aligned run of n full words of segment s at or after word from, or -1. Only aligned
+     * candidates are visited, and a full-summary word of 0 skips its 64 words at once.
+     */
+    private long scanSegment(int s, long from, long n) {
+        long baseWord = segs.base(s) / 64;
+        long first = segs.firstWord(s);
+        long endWord = first + (segs.end(s) - segs.base(s)) / 64;
+        long w = first + ((baseWord + (from - first) + n - 1) / n) * n - baseWord;
+        while (w + n <= endWord) {
+            if (full[(int) (w / 64)] == 0) {
+                long next = (w / 64 + 1) * 64;
+                w = w + ((next - w + n - 1) / n) * n;
+            } else {
+                long bad = firstNotFull(w, n);
+                if (bad < 0) {
+                    wholeCursor = (int) w;
+                    return segs.base(s) + (w - first) * 64;
+                }
+                w = w + ((bad - w) / n + 1) * n;
+            }
+        }
+        return -1;
+    }
+
+    /** First word in [w, w+n) that is not all free, or -1. */
+    private long firstNotFull(long w, long n) {
+        for (long i = w; i < w + n; i++) {
+            if (bitmap[(int) i] != -1) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** x mod 2^n as a non-negative value, 1 <= n <= 63 (Java's % keeps the sign of x). */
+    /*@ private normal_behavior
+      @   requires 1 <= n && n <= 63;
+      @   ensures 0 <= \result;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long lowBits(long x, int n) {
+        if (n == 63) {
+            return x < 0 ? x - Long.MIN_VALUE : x;
+        }
+        long m = x % (1L << n);
+        return m < 0 ? m + (1L << n) : m;
+    }
+
+    /** Bits [b, b+cnt) of a word all set: the value to add to set them or subtract to clear them. */
+    private static long field(int b, int cnt) {
+        if (cnt == 64) {
+            return -1L;
+        }
+        return ((1L << cnt) - 1) << b;
+    }
+
+    /** Returns an aligned block; refused with nothing changed if any frame of it is foreign or already free. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.NOT_MANAGED
+      @        || \result == Err.MISALIGNED || \result == Err.INVALID_ARGUMENT;
+      @   ensures (order < 0 || order > MAX_ORDER) ==> \result == Err.INVALID_ARGUMENT;
+      @   ensures \result == Err.OK ==> free == \old(free) + (1L << order);
+      @   ensures \result != Err.OK ==> free == \old(free)
+      @        && (\forall int w; 0 <= w && w < bitmap.length; bitmap[w] == \old(bitmap[w]));
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, wordFree;
+      @*/
     public long freeAligned(long pa, int order) {
         if (order < 0 || order > MAX_ORDER) {
             return Err.INVALID_ARGUMENT;
@@ -220,32 +517,63 @@ public final class Pmm {
         if (pa < 0 || pa % (size * FRAME) != 0) {
             return Err.MISALIGNED;
         }
-        for (long i = 0; i < size; i++) {
-            if (!manages(pa + i * FRAME)) {
+        long first = pa / FRAME;
+        if (first > Long.MAX_VALUE - size) {
+            return Err.NOT_MANAGED;
+        }
+        long check = firstProblem(first, first + size, Err.NOT_ALLOCATED);
+        if (check != Err.OK) {
+            return check;
+        }
+        markRange(first, first + size, true);
+        return Err.OK;
+    }
+
+    /**
+     * Checks frames [first, last) in address order: the first one that is not managed gives NOT_MANAGED, the first
+     * one that is free gives freeError, whichever comes first; Err.OK when all are managed and allocated. Works a
+     * word at a time inside a segment.
+     */
+    private long firstProblem(long first, long last, long freeError) {
+        long f = first;
+        while (f < last) {
+            int s = segs.segmentOf(f);
+            if (s < 0) {
                 return Err.NOT_MANAGED;
             }
-            if (isFree(pa + i * FRAME)) {
-                return Err.NOT_ALLOCATED;
+            long stop = last < segs.end(s) ? last : segs.end(s);
+            while (f < stop) {
+                int b = (int) (f % 64);
+                int cnt = stop - f < 64 - b ? (int) (stop - f) : 64 - b;
+                long word = bitmap[wordOf(s, f)];
+                boolean anyFree = cnt == 64 ? word != 0 : lowBits(word >> b, cnt) != 0;
+                if (anyFree) {
+                    return freeError;
+                }
+                f = f + cnt;
             }
-        }
-        for (long i = 0; i < size; i++) {
-            setFree(pa + i * FRAME, true);
         }
         return Err.OK;
     }
 
-    private void setFree(long pa, boolean makeFree) {
-        long f = pa / FRAME;
-        int s = segmentOf(f);
-        long bit = f - segStartFrame[s];
-        int w = segFirstWord[s] + (int) (bit / 64);
-        int b = (int) (bit % 64);
-        if (makeFree) {
-            bitmap[w] = Bits.withBitSet(bitmap[w], b);
-            free = free + 1;
-        } else {
-            bitmap[w] = Bits.withBitCleared(bitmap[w], b);
-            free = free - 1;
+    /** Marks frames [first, last), all managed and all in the opposite state, free or allocated, a word at a time. */
+    private void markRange(long first, long last, boolean makeFree) {
+        long f = first;
+        while (f < last) {
+            int s = segs.segmentOf(f);
+            if (s < 0) {
+                throw new KernelPanic("pmm: marking a frame that is not managed");
+            }
+            long stop = last < segs.end(s) ? last : segs.end(s);
+            while (f < stop) {
+                int b = (int) (f % 64);
+                int cnt = stop - f < 64 - b ? (int) (stop - f) : 64 - b;
+                int w = wordOf(s, f);
+                long old = bitmap[w];
+                storeWord(w, old, makeFree ? old + field(b, cnt) : old - field(b, cnt));
+                free = makeFree ? free + cnt : free - cnt;
+                f = f + cnt;
+            }
         }
     }
 }

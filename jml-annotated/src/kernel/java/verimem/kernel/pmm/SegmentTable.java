@@ -1,0 +1,308 @@
+package verimem.kernel.pmm;
+
+import verimem.kernel.memmap.MemoryMap;
+
+/**
+ * Where each usable frame's bit lives. One segment per usable range of the map, sorted by address, disjoint; each
+ * segment owns whole bitmap words starting at {@code firstWord}, and bit 0 of its first word is frame
+ * {@code base = start rounded down to 64}. So a frame's bit position inside its word is {@code frame % 64}: the
+ * alignment of a frame number and of its bit position agree, which is what aligned allocation inside a word needs.
+ * The frames of the first and last word that lie outside the range are never released (permanently reserved bits).
+ *
+ * Frame -> segment is bounded without a scan over all segments: a direct table indexed by frame / 2^chunkShift
+ * (chunk = 1 GiB unless the address span is huge) names the first segment that ends after the chunk's start; the
+ * lookup then walks forward only over segments that end inside that same chunk (0 steps on ordinary maps, never
+ * more than the segments of one chunk, and at most MemoryMap.CAPACITY).
+ */
+public final class SegmentTable {
+    /** log2 of frames per lookup chunk for maps that fit: 2^18 frames = 1 GiB. */
+    public static final int BASE_CHUNK_SHIFT = 18;
+    /** The lookup table never has more entries than this; a larger span widens the chunks instead. */
+    public static final int MAX_CHUNKS = 1024;
+
+    //@ public invariant 0 <= count && count <= start.length;
+    //@ public invariant start.length == end.length && start.length == base.length && start.length == firstWord.length;
+    //@ public invariant (\forall int s; 0 <= s && s < count; start[s] < end[s] && base[s] == (start[s] / 64) * 64);
+    //@ public invariant (\forall int s; 0 < s && s < count; end[s - 1] < start[s]);
+    //@ public invariant (\forall int s; 0 <= s && s < count; 0 <= firstWord[s] && firstWord[s] + (end[s] - base[s] + 63) / 64 <= words);
+    /*@ spec_public @*/ private final long[] start;
+    /*@ spec_public @*/ private final long[] end;
+    /*@ spec_public @*/ private final long[] base;
+    /*@ spec_public @*/ private final int[] firstWord;
+    /*@ spec_public @*/ private final int count;
+    /*@ spec_public @*/ private final int words;
+    /*@ spec_public @*/ private final long frames;
+    /*@ spec_public @*/ private final int[] chunkFirstSeg;
+    /*@ spec_public @*/ private final int chunkShift;
+
+    /** First whole frame of a usable entry (start rounded up to a frame). */
+    /*@ public normal_behavior
+      @   requires a >= 0 && a <= Long.MAX_VALUE - Pmm.FRAME;
+      @   ensures \result == (a + Pmm.FRAME - 1) / Pmm.FRAME;
+      @*/
+    public static long firstFrame(long a) {
+        return (a + Pmm.FRAME - 1) / Pmm.FRAME;
+    }
+
+    /** Bitmap words an upper bound for the map needs (overlapping entries are counted twice: still an upper bound). */
+    /*@ public normal_behavior
+      @   requires usable != null;
+      @   ensures \result >= 0;
+      @*/
+    public static long wordsFor(MemoryMap usable) {
+        long words = 0;
+        int n = usable.count();
+        for (int i = 0; i < n; i++) {
+            if (isUsableEntry(usable, i)) {
+                long first = firstFrame(usable.start(i));
+                long last = usable.end(i) / Pmm.FRAME;
+                words = words + (last - (first / 64) * 64 + 63) / 64;
+            }
+        }
+        return words;
+    }
+
+    /** Entries of the map that give at least one whole frame; negative or wrapping entries are ignored. */
+    /*@ public normal_behavior
+      @   requires usable != null && 0 <= i && i < usable.count;
+      @*/
+    public static boolean isUsableEntry(MemoryMap usable, int i) {
+        if (usable.type(i) != MemoryMap.USABLE) {
+            return false;
+        }
+        long s = usable.start(i);
+        long e = usable.end(i);
+        if (s < 0 || e < 0 || s > Long.MAX_VALUE - Pmm.FRAME) {
+            return false;
+        }
+        return e / Pmm.FRAME > firstFrame(s);
+    }
+
+    /** Highest exclusive end frame over the usable entries (0 if none). */
+    /*@ public normal_behavior
+      @   requires usable != null;
+      @   ensures \result >= 0;
+      @*/
+    public static long endFrameFor(MemoryMap usable) {
+        long top = 0;
+        int n = usable.count();
+        for (int i = 0; i < n; i++) {
+            if (isUsableEntry(usable, i) && usable.end(i) / Pmm.FRAME > top) {
+                top = usable.end(i) / Pmm.FRAME;
+            }
+        }
+        return top;
+    }
+
+    /** Chunk width such that the lookup table over [0, endFrame) has at most MAX_CHUNKS entries. */
+    /*@ public normal_behavior
+      @   requires endFrame >= 0;
+      @   ensures \result >= BASE_CHUNK_SHIFT && \result <= 62;
+      @*/
+    public static int chunkShiftFor(long endFrame) {
+        int shift = BASE_CHUNK_SHIFT;
+        while (shift < 62 && (endFrame >> shift) >= MAX_CHUNKS) {
+            shift = shift + 1;
+        }
+        return shift;
+    }
+
+    /*@ public normal_behavior
+      @   requires endFrame >= 0;
+      @   ensures \result >= 1 && \result <= MAX_CHUNKS;
+      @*/
+    public static int chunksFor(long endFrame) {
+        return (int) (endFrame >> chunkShiftFor(endFrame)) + 1;
+    }
+
+    /** Bytes this table takes for a map (arrays sized by map entries, plus 16 bytes of header per array). */
+    /*@ public normal_behavior
+      @   requires usable != null;
+      @   ensures \result >= 0;
+      @*/
+    public static long metadataBytes(MemoryMap usable) {
+        return usable.count() * 28L + chunksFor(endFrameFor(usable)) * 4L + 5 * 16L;
+    }
+
+    /**
+     * Builds the sorted segment table of the usable entries of a map. Overlapping or touching entries are merged,
+     * so segments are disjoint and separated by a hole of at least one frame: an aligned block never needs to span
+     * two segments.
+     */
+    public SegmentTable(MemoryMap usable) {
+        int n = usable.count();
+        start = new long[n];
+        end = new long[n];
+        base = new long[n];
+        firstWord = new int[n];
+        int segs = 0;
+        for (int i = 0; i < n; i++) {
+            if (isUsableEntry(usable, i)) {
+                long s = firstFrame(usable.start(i));
+                long e = usable.end(i) / Pmm.FRAME;
+                int j = segs;
+                while (j > 0 && start[j - 1] > s) {
+                    start[j] = start[j - 1];
+                    end[j] = end[j - 1];
+                    j = j - 1;
+                }
+                start[j] = s;
+                end[j] = e;
+                segs = segs + 1;
+            }
+        }
+        int kept = 0;
+        for (int i = 0; i < segs; i++) {
+            if (kept > 0 && start[i] <= end[kept - 1]) {
+                if (end[i] > end[kept - 1]) {
+                    end[kept - 1] = end[i];
+                }
+            } else {
+                start[kept] = start[i];
+                end[kept] = end[i];
+                kept = kept + 1;
+            }
+        }
+        long w = 0;
+        long total = 0;
+        for (int i = 0; i < kept; i++) {
+            base[i] = (start[i] / 64) * 64;
+            firstWord[i] = (int) w;
+            w = w + (end[i] - base[i] + 63) / 64;
+            total = total + (end[i] - start[i]);
+        }
+        count = kept;
+        words = (int) w;
+        frames = total;
+        long top = kept > 0 ? end[kept - 1] : 0;
+        chunkShift = chunkShiftFor(top);
+        chunkFirstSeg = new int[chunksFor(top)];
+        int seg = 0;
+        for (int c = 0; c < chunkFirstSeg.length; c++) {
+            long chunkStart = ((long) c) << chunkShift;
+            while (seg < kept && end[seg] <= chunkStart) {
+                seg = seg + 1;
+            }
+            chunkFirstSeg[c] = seg;
+        }
+    }
+
+    /** Bytes this table's arrays take, counted the way metadataBytes counts them. */
+    /*@ public normal_behavior
+      @   ensures \result >= 0;
+      @*/
+    public long bytesInUse() {
+        return start.length * 28L + chunkFirstSeg.length * 4L + 5 * 16L;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == count;
+      @*/
+    public int count() {
+        return count;
+    }
+
+    /** Total bitmap words of all segments. */
+    /*@ public normal_behavior
+      @   ensures \result == words;
+      @*/
+    public int words() {
+        return words;
+    }
+
+    /** Usable frames managed (sum of segment lengths). */
+    /*@ public normal_behavior
+      @   ensures \result == frames;
+      @*/
+    public long frames() {
+        return frames;
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= s && s < count;
+      @   ensures \result == start[s];
+      @*/
+    public long start(int s) {
+        return start[s];
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= s && s < count;
+      @   ensures \result == end[s];
+      @*/
+    public long end(int s) {
+        return end[s];
+    }
+
+    /** Frame number of bit 0 of the segment's first word. */
+    /*@ public normal_behavior
+      @   requires 0 <= s && s < count;
+      @   ensures \result == base[s];
+      @*/
+    public long base(int s) {
+        return base[s];
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= s && s < count;
+      @   ensures \result == firstWord[s];
+      @*/
+    public int firstWord(int s) {
+        return firstWord[s];
+    }
+
+    /** Index of the segment that holds frame f, or -1: bounded by the segments ending inside f's chunk. */
+    /*@ public normal_behavior
+      @   ensures \result == -1 || (0 <= \result && \result < count && start[\result] <= f && f < end[\result]);
+      @   ensures \result == -1 ==> (\forall int s; 0 <= s && s < count; f < start[s] || end[s] <= f);
+      @   assignable \strictly_nothing;
+      @*/
+    public int segmentOf(long f) {
+        if (f < 0) {
+            return -1;
+        }
+        long c = f >> chunkShift;
+        if (c >= chunkFirstSeg.length) {
+            return -1;
+        }
+        int s = chunkFirstSeg[(int) c];
+        while (s < count && end[s] <= f) {
+            s = s + 1;
+        }
+        if (s < count && start[s] <= f) {
+            return s;
+        }
+        return -1;
+    }
+
+    /** Index of the segment that owns bitmap word w (binary search over firstWord): at most 8 steps for 256. */
+    /*@ public normal_behavior
+      @   requires count > 0 && 0 <= w && w < words;
+      @   ensures 0 <= \result && \result < count && firstWord[\result] <= w;
+      @   ensures \result + 1 == count || w < firstWord[\result + 1];
+      @   assignable \strictly_nothing;
+      @*/
+    public int segmentOfWord(int w) {
+        int lo = 0;
+        int hi = count - 1;
+        while (lo < hi) {
+            int mid = lo + (hi - lo + 1) / 2;
+            if (firstWord[mid] <= w) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Frame number of bit 0 of bitmap word w. */
+    /*@ public normal_behavior
+      @   requires count > 0 && 0 <= w && w < words;
+      @   ensures \result % 64 == 0;
+      @*/
+    public long frameOfWord(int w) {
+        int s = segmentOfWord(w);
+        return base[s] + (w - firstWord[s]) * 64L;
+    }
+}

@@ -1,0 +1,140 @@
+package verimem.aot.differential;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.objectweb.asm.tree.ClassNode;
+import verimem.aot.Compiler;
+import verimem.aot.Gcc;
+import verimem.aot.Inputs;
+import verimem.aot.classfile.ClassSet;
+import verimem.aot.codegen.Options;
+import verimem.aot.subset.KernelSubset;
+
+/**
+ * The proof that the compiler is faithful: the corpus (src/test/java/verimem/aot/corpus) and every public static
+ * method of the real kernel classes run on the JVM and as hosted generated C (built with ASan and UBSan, which
+ * abort on undefined behaviour) on the same inputs; the outputs must be identical text. A deliberately wrong
+ * translation of one opcode must make them differ (the test of the test).
+ */
+class DifferentialTest {
+    private static ClassSet classes;
+    private static List<Differential.Target> targets;
+    private static List<Differential.Call> calls;
+    private static String expected;
+
+    @BeforeAll
+    static void runOnTheJvm() throws Exception {
+        Gcc.assumePresent();
+        classes = Inputs.kernelPlus("verimem/aot/corpus/");
+        List<String> targetClasses = new ArrayList<>();
+        for (ClassNode c : classes.all()) {
+            if (!KernelSubset.NOT_COMPILED.contains(c.name)) {
+                targetClasses.add(c.name); // every corpus class and every kernel class, as they land on main
+            }
+        }
+        targets = Differential.targets(classes, targetClasses);
+        calls = Differential.calls(targets);
+        expected = Differential.runOnJvm(targets, calls, List.of(Inputs.testRoot(), Inputs.kernelRoot()));
+    }
+
+    /** Compiles the class set with the given options and the harness, runs it on the calls, returns stdout. */
+    private static String runGeneratedC(String name, Options options, List<String> cflags) throws Exception {
+        Path dir = Gcc.workDir(name);
+        Compiler.Output out = Compiler.compile(classes, options);
+        Compiler.writeFiles(out, dir);
+        Files.writeString(dir.resolve("harness_main.c"), Differential.cMain(targets));
+        List<String> args = new ArrayList<>(cflags);
+        args.addAll(Gcc.WARNINGS);
+        args.addAll(List.of("-o", "harness", "harness_main.c", "verimem_aot.c",
+                Gcc.runtimeDir().resolve("vm_common.c").toString(), Gcc.runtimeDir().resolve("vm_hosted.c").toString()));
+        Gcc.Result cc = Gcc.gcc(dir, args);
+        assertEquals(0, cc.exit(), "gcc failed:\n" + cc.stderr());
+        assertEquals("", cc.stderr(), "gcc printed warnings");
+        Gcc.Result run = Gcc.run(List.of(dir.resolve("harness").toString()), dir, Differential.cInput(calls));
+        assertEquals(0, run.exit(), "harness crashed (a sanitizer report?):\n" + tail(run.stderr()));
+        return run.stdout();
+    }
+
+    private static String tail(String s) {
+        return s.length() < 4000 ? s : s.substring(s.length() - 4000);
+    }
+
+    private static List<String> differences(String want, String got) {
+        String[] a = want.split("\n", -1);
+        String[] b = got.split("\n", -1);
+        List<String> diffs = new ArrayList<>();
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            String x = i < a.length ? a[i] : "<missing>";
+            String y = i < b.length ? b[i] : "<missing>";
+            if (!x.equals(y)) {
+                diffs.add("JVM: " + x + "\n  C: " + y);
+            }
+        }
+        return diffs;
+    }
+
+    @Test
+    void generatedCBehavesExactlyLikeTheJvm() throws Exception {
+        String got = runGeneratedC("differential", Options.defaults(), Gcc.HOSTED_SANITIZED);
+        Path dir = Gcc.workDir("differential");
+        Files.writeString(dir.resolve("jvm.txt"), expected); // kept for inspection: diff jvm.txt c.txt
+        Files.writeString(dir.resolve("c.txt"), got);
+        Files.writeString(dir.resolve("calls.txt"), Differential.cInput(calls)); // ./harness < calls.txt
+        List<String> diffs = differences(expected, got);
+        assertTrue(diffs.isEmpty(), diffs.size() + " of " + calls.size() + " calls differ, first ones:\n"
+                + String.join("\n", diffs.subList(0, Math.min(20, diffs.size()))));
+
+        // Coverage: the opcodes of every method the calls reach, against what the compiler accepts.
+        Compiler.Output out = Compiler.compile(classes, Options.defaults());
+        Set<Integer> covered = new TreeSet<>();
+        Set<String> reached = Differential.reachable(classes, targets);
+        for (Map.Entry<String, Set<Integer>> e : out.opcodesByMethod().entrySet()) {
+            if (reached.contains(e.getKey())) {
+                covered.addAll(e.getValue());
+            }
+        }
+        Set<Integer> accepted = KernelSubset.acceptedOpcodes();
+        Set<String> missing = new TreeSet<>();
+        for (int op : accepted) {
+            if (!covered.contains(op)) {
+                missing.add(KernelSubset.opcodeName(op));
+            }
+        }
+        long panics = expected.lines().filter(l -> l.contains("-> PANIC") || l.contains(" PANIC ")).count();
+        StringBuilder report = new StringBuilder();
+        report.append("differential suite: ").append(calls.size()).append(" calls of ").append(targets.size())
+                .append(" methods, ").append(panics).append(" of them panic; JVM and hosted C (ASan+UBSan) agree\n");
+        report.append("opcode coverage: ").append(accepted.size() - missing.size()).append(" of ")
+                .append(accepted.size()).append(" accepted opcodes; not covered: ").append(missing).append('\n');
+        report.append("methods reached: ").append(reached.size()).append('\n');
+        for (Differential.Target t : targets) {
+            report.append("  target ").append(t.owner().name.replace('/', '.')).append('.').append(t.method().name)
+                    .append(t.method().desc).append('\n');
+        }
+        Files.writeString(Gcc.workDir("differential").resolve("report.txt"), report);
+        System.out.print(report);
+        assertEquals(Set.of(), missing, "accepted opcodes the differential suite does not cover");
+    }
+
+    /** The test of the test: each deliberate mistranslation must change some output. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lushr", "i2b", "iadd"})
+    void aWrongTranslationOfOneOpcodeIsCaught(String opcode) throws Exception {
+        String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O1"));
+        List<String> diffs = differences(expected, got);
+        System.out.println("mutation " + opcode + ": " + diffs.size() + " of " + calls.size() + " calls differ");
+        assertTrue(diffs.size() > 0, "mistranslating " + opcode + " went unnoticed");
+    }
+}

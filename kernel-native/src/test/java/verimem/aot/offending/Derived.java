@@ -1,0 +1,8 @@
+package verimem.aot.offending;
+
+public class Derived extends Base {
+    @Override
+    public int value() {
+        return 2;
+    }
+}

@@ -1,0 +1,9 @@
+package verimem.aot.offending;
+
+import verimem.kernel.arch.Cpu;
+
+public final class HostOnlyCpu {
+    public static void plugIn() {
+        Cpu.install(null);
+    }
+}
