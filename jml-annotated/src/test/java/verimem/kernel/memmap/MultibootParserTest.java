@@ -191,6 +191,12 @@ class MultibootParserTest {
     }
 
     @Test
+    void misalignedInfoIsRejected() {
+        write(0x10004, new Mb2().mmapTag(ENTRIES).endTag().finish());
+        assertEquals(Err.BAD_MEMORY_MAP, Multiboot2.parse(0x10004, new MemoryMap(), new MemoryMap()));
+    }
+
+    @Test
     void totalSizeTooSmallOrTooLargeIsRejected() {
         write(0x10000, new Mb2().u32(8).u32(0).finish()); // total_size 8 < 16
         assertEquals(Err.BAD_MEMORY_MAP, Multiboot2.parse(0x10000, new MemoryMap(), new MemoryMap()));
