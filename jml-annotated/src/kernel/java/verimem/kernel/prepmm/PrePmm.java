@@ -1,0 +1,290 @@
+package verimem.kernel.prepmm;
+
+import verimem.kernel.arch.Err;
+import verimem.kernel.memmap.MemoryMap;
+
+/**
+ * The pre-PMM: the sanitised, carved memory map used as a heap of frames before the PMM exists (the idea of
+ * Linux's memblock). It hands out runs of frames from USABLE ranges only, so a carve-out (low 1 MiB, kernel
+ * image, boot info, modules) or a firmware-reserved frame can never be returned, and records every allocation
+ * with its purpose in a fixed table: there is no allocator yet, and the hand-off needs the record to give the
+ * PMM exactly the frames nobody took.
+ *
+ * Every operation is bounded by (map entries) x (table entries) steps and allocates nothing. A physical address
+ * is returned as a non-negative long; failures are negative {@link Err} codes, so frame 0 could never be
+ * mistaken for "out of memory". After {@link #handOff()} the PMM owns the free frames and every allocating or
+ * freeing call returns {@link Err#DESTROYED}.
+ */
+public final class PrePmm {
+    public static final long FRAME = 4096L;
+    /** Allocations the table can hold: page tables of the early mappings plus one run of PMM metadata. */
+    public static final int CAPACITY = 512;
+
+    /** Purposes recorded with each allocation. */
+    public static final int PAGE_TABLE = 1;
+    public static final int PMM_METADATA = 2;
+    public static final int EARLY_DATA = 3;
+    /** What {@link #purposeOf} says for a frame the pre-PMM did not hand out. */
+    public static final int NONE = 0;
+
+    //@ public invariant 0 <= count && count <= CAPACITY;
+    //@ public invariant starts.length == CAPACITY && frames.length == CAPACITY && purposes.length == CAPACITY;
+    /*@ spec_public @*/ private final MemoryMap map;
+    /*@ spec_public @*/ private final long[] starts;
+    /*@ spec_public @*/ private final long[] frames;
+    /*@ spec_public @*/ private final int[] purposes;
+    /*@ spec_public @*/ private int count;
+    /*@ spec_public @*/ private boolean handedOff;
+    /** Fault injection, as in the PMM: when positive, the allocation that brings it to zero fails. */
+    /*@ spec_public @*/ private long failCountdown;
+
+    /*@ public normal_behavior
+      @   requires sanitised != null;
+      @   ensures map == sanitised && count == 0 && !handedOff && failCountdown == 0;
+      @*/
+    public PrePmm(MemoryMap sanitised) {
+        map = sanitised;
+        starts = new long[CAPACITY];
+        frames = new long[CAPACITY];
+        purposes = new int[CAPACITY];
+        count = 0;
+        handedOff = false;
+        failCountdown = 0;
+    }
+
+    /** Test and fault-injection hook: the n-th allocation from now fails with NO_MEMORY (0 turns it off). */
+    /*@ public normal_behavior
+      @   ensures failCountdown == n;
+      @   assignable failCountdown;
+      @*/
+    public void failAfter(long n) {
+        failCountdown = n;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == handedOff;
+      @   assignable \nothing;
+      @*/
+    public boolean isHandedOff() {
+        return handedOff;
+    }
+
+    /** One frame for the given purpose: its physical address, or a negative Err code. */
+    /*@ public normal_behavior
+      @   requires purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA;
+      @   ensures \result >= 0 ==> \result % FRAME == 0;
+      @   ensures \result < 0 ==> count == \old(count);
+      @*/
+    public long allocFrame(int purpose) {
+        return allocRun(1, 1, purpose);
+    }
+
+    /**
+     * n contiguous frames whose first frame number is a multiple of align, all inside one USABLE range and
+     * outside every earlier allocation. First fit from the lowest address.
+     */
+    /*@ public normal_behavior
+      @   requires purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA;
+      @   ensures \result >= 0 ==> (\result % FRAME == 0 && count == \old(count) + 1);
+      @   ensures \result >= 0 ==> (starts[count - 1] == \result && frames[count - 1] == n
+      @                              && purposes[count - 1] == purpose);
+      @   ensures \result < 0 ==> count == \old(count);
+      @*/
+    public long allocRun(long n, long align, int purpose) {
+        if (handedOff) {
+            return Err.DESTROYED;
+        }
+        if (n <= 0 || align <= 0 || n > Long.MAX_VALUE / FRAME / 2 || align > Long.MAX_VALUE / FRAME / 2
+                || !(purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA)) {
+            return Err.INVALID_ARGUMENT;
+        }
+        if (injectedFailure() || count == CAPACITY) {
+            return Err.NO_MEMORY;
+        }
+        int entries = map.count();
+        for (int i = 0; i < entries; i++) {
+            if (map.type(i) == MemoryMap.USABLE) {
+                long found = fitIn(map.start(i), map.end(i), n, align);
+                if (found >= 0) {
+                    starts[count] = found;
+                    frames[count] = n;
+                    purposes[count] = purpose;
+                    count = count + 1;
+                    return found;
+                }
+            }
+        }
+        return Err.NO_MEMORY;
+    }
+
+    /**
+     * First aligned run of n frames in [lo, hi) that overlaps no recorded allocation, or -1. Each collision moves
+     * the candidate past one allocation, and the candidate only grows, so at most count + 1 rounds are needed.
+     */
+    private long fitIn(long lo, long hi, long n, long align) {
+        long unit = align * FRAME;
+        long cand = ((lo + unit - 1) / unit) * unit;
+        for (int round = 0; round <= count; round++) {
+            if (cand < lo || cand > hi || hi - cand < n * FRAME) {
+                return -1;
+            }
+            int hit = overlapping(cand, cand + n * FRAME);
+            if (hit < 0) {
+                return cand;
+            }
+            long past = starts[hit] + frames[hit] * FRAME;
+            cand = ((past + unit - 1) / unit) * unit;
+        }
+        return -1;
+    }
+
+    /** Index of a recorded allocation overlapping [lo, hi), or -1. */
+    private int overlapping(long lo, long hi) {
+        for (int k = 0; k < count; k++) {
+            if (starts[k] < hi && lo < starts[k] + frames[k] * FRAME) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    private boolean injectedFailure() {
+        if (failCountdown > 0) {
+            failCountdown = failCountdown - 1;
+            return failCountdown == 0;
+        }
+        return false;
+    }
+
+    /**
+     * Gives back a whole allocation (used to roll back a half-done mapping). pa must be the start of a recorded
+     * allocation; anything else is refused and changes nothing.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK ==> count == \old(count) - 1;
+      @   ensures \result != Err.OK ==> count == \old(count);
+      @*/
+    public long free(long pa) {
+        if (handedOff) {
+            return Err.DESTROYED;
+        }
+        if (pa < 0 || pa % FRAME != 0) {
+            return Err.MISALIGNED;
+        }
+        for (int k = 0; k < count; k++) {
+            if (starts[k] == pa) {
+                count = count - 1;
+                starts[k] = starts[count];
+                frames[k] = frames[count];
+                purposes[k] = purposes[count];
+                return Err.OK;
+            }
+        }
+        return Err.NOT_ALLOCATED;
+    }
+
+    /** From now on the PMM owns the free frames: further allocations and frees are refused. */
+    /*@ public normal_behavior
+      @   ensures handedOff;
+      @   assignable handedOff;
+      @*/
+    public void handOff() {
+        handedOff = true;
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == count;
+      @   assignable \nothing;
+      @*/
+    public int allocationCount() {
+        return count;
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < count;
+      @   ensures \result == starts[k];
+      @   assignable \nothing;
+      @*/
+    public long allocationStart(int k) {
+        return starts[k];
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < count;
+      @   ensures \result == frames[k];
+      @   assignable \nothing;
+      @*/
+    public long allocationFrames(int k) {
+        return frames[k];
+    }
+
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < count;
+      @   ensures \result == purposes[k];
+      @   assignable \nothing;
+      @*/
+    public int allocationPurpose(int k) {
+        return purposes[k];
+    }
+
+    /** Purpose of the allocation holding the frame at pa, or NONE. */
+    /*@ public normal_behavior
+      @   ensures \result == NONE || \result == PAGE_TABLE || \result == PMM_METADATA || \result == EARLY_DATA;
+      @   assignable \nothing;
+      @*/
+    public int purposeOf(long pa) {
+        int k = overlapping(pa, pa + 1);
+        if (k < 0) {
+            return NONE;
+        }
+        return purposes[k];
+    }
+
+    /** Frames currently held by allocations of a purpose (NONE counts every purpose). */
+    /*@ public normal_behavior
+      @   ensures \result >= 0;
+      @   assignable \nothing;
+      @*/
+    public long framesHeld(int purpose) {
+        long total = 0;
+        for (int k = 0; k < count; k++) {
+            if (purpose == NONE || purposes[k] == purpose) {
+                total = total + frames[k];
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The lowest start of a recorded allocation at or above pa and below limit, or limit when there is none. The
+     * hand-off walks a usable range with it, releasing the gaps between allocations.
+     */
+    /*@ public normal_behavior
+      @   requires pa <= limit;
+      @   ensures pa <= \result && \result <= limit;
+      @   assignable \nothing;
+      @*/
+    public long nextAllocationFrom(long pa, long limit) {
+        long best = limit;
+        for (int k = 0; k < count; k++) {
+            if (starts[k] >= pa && starts[k] < best) {
+                best = starts[k];
+            }
+        }
+        return best;
+    }
+
+    /** End (exclusive) of the allocation starting exactly at pa, or Err.NOT_ALLOCATED. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.NOT_ALLOCATED || \result > pa;
+      @   assignable \nothing;
+      @*/
+    public long allocationEndAt(long pa) {
+        for (int k = 0; k < count; k++) {
+            if (starts[k] == pa) {
+                return starts[k] + frames[k] * FRAME;
+            }
+        }
+        return Err.NOT_ALLOCATED;
+    }
+}
