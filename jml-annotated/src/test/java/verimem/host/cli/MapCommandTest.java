@@ -50,11 +50,40 @@ class MapCommandTest {
 
     @Test
     void kernelAndBootInfoOverridable() {
-        Run r = run(SharedMaps.path(FIRECRACKER).toString(), "--kernel", "0x200000-0x600000", "--bootinfo",
+        Run r = run(SharedMaps.path(FIRECRACKER).toString(), "--kernel", "0x200000-0x400000", "--bootinfo",
                 "0x800000-0x800010");
         assertEquals(0, r.code(), r.err());
-        // 262047 - 159 (low) - 1024 (4 MiB kernel) - 1 (boot info rounds out to one page)
-        assertEquals(260863, usableFramesLine(r.out()));
+        // 262047 - 159 (low) - 512 (2 MiB kernel) - 1 (boot info rounds out to one page); [1 MiB, 2 MiB) stays usable
+        assertEquals(261375, usableFramesLine(r.out()));
+    }
+
+    @Test
+    void bootstrapFiguresAccountForEveryUsableFrame() {
+        Run r = run(SharedMaps.path("026-hyperv-gen2-uefi-1.5g-ryzen-host.txt").toString());
+        assertEquals(0, r.code(), r.err());
+        long usable = usableFramesLine(r.out());
+        long free = field(r.out(), "pmm-free-frames");
+        long tables = field(r.out(), "pre-pmm-page-table-frames");
+        long meta = field(r.out(), "pre-pmm-metadata-frames");
+        assertTrue(tables > 0 && meta > 0);
+        assertEquals(usable, free + tables + meta, "every usable frame is free in the PMM or taken by the pre-PMM");
+        assertTrue(r.out().contains("hand-off check passed"));
+    }
+
+    @Test
+    void bootstrapThatCannotRunExitsThree() {
+        // the simulated loader maps at most a 2 MiB kernel image; a 4 MiB one is refused and reported
+        Run r = run(SharedMaps.path(FIRECRACKER).toString(), "--kernel", "0x200000-0x600000");
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("kernel image"), r.err());
+        // the map part is still printed: 262047 - 159 (low) - 1024 (4 MiB kernel) - 4 (boot info after it)
+        assertEquals(262047 - 159 - 1024 - 4, usableFramesLine(r.out()));
+    }
+
+    static long field(String out, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + ": (\\d+)$").matcher(out);
+        assertTrue(m.find(), "no '" + name + ": N' line in:\n" + out);
+        return Long.parseLong(m.group(1));
     }
 
     @Test
@@ -68,6 +97,11 @@ class MapCommandTest {
         assertEquals(usableFramesLine(text.out()), doc.get("usableFrames"));
         assertEquals(31710L, doc.get("usableFrames"));
         assertEquals(32385L, doc.get("sanitisedUsableFrames"));
+        Map<String, Object> boot = (Map<String, Object>) doc.get("bootstrap");
+        assertEquals(Boolean.TRUE, boot.get("ok"));
+        assertEquals(Boolean.TRUE, boot.get("handOffCheckPassed"));
+        assertEquals(31710L, (Long) boot.get("pmmFreeFrames") + (Long) boot.get("prePmmPageTableFrames")
+                + (Long) boot.get("prePmmMetadataFrames"));
         List<Object> raw = (List<Object>) doc.get("raw");
         assertEquals(10, raw.size());
         Map<String, Object> acpi = (Map<String, Object>) ((List<Object>) doc.get("sanitised")).get(4);
