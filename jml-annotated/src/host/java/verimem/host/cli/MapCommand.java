@@ -10,6 +10,7 @@ import java.util.Locale;
 import verimem.host.dmesg.DmesgFormatException;
 import verimem.host.dmesg.DmesgParser;
 import verimem.host.dmesg.TypeNames;
+import verimem.host.sim.SimulatedBoot;
 import verimem.host.svg.MapSvg;
 import verimem.kernel.arch.Err;
 import verimem.kernel.memmap.CarveOuts;
@@ -23,7 +24,9 @@ import verimem.kernel.memmap.MemoryMap;
  * carve-outs, the final map and the number of usable 4 KiB frames (a line "usable-frames: N" of its own).
  *
  * The kernel image defaults to [1 MiB, 3 MiB) and the boot info to the 16 KiB right after it (where GRUB puts the
- * multiboot2 structure); dmesg does not say where either really was. Exit codes: 0 ok, 1 bad input, 2 usage.
+ * multiboot2 structure); dmesg does not say where either really was. Then the bootstrap (pre-PMM, early mapper,
+ * PMM, hand-off check) runs for the final map on a simulated machine, and its figures are printed.
+ * Exit codes: 0 ok, 1 bad input, 2 usage, 3 the simulated bootstrap failed or could not run.
  */
 public final class MapCommand {
     static final long MIB = 1048576L;
@@ -40,7 +43,18 @@ public final class MapCommand {
 
     /** Everything the command computes, so the text and JSON writers print the same facts. */
     record Result(MemoryMap raw, MemoryMap sanitised, MemoryMap carveOuts, MemoryMap fin, long sanitisedFrames,
-                  long usableFrames, String bootstrap) {
+                  long usableFrames, Bootstrap bootstrap) {
+    }
+
+    /** What the simulated bootstrap did with the final map; figures is null when it could not be run at all. */
+    record Bootstrap(SimulatedBoot.Figures figures, String note) {
+        boolean ok() {
+            return figures != null && figures.ok();
+        }
+
+        String summary() {
+            return figures != null ? figures.summary() : note;
+        }
     }
 
     static final class UsageException extends Exception {
@@ -112,6 +126,11 @@ public final class MapCommand {
         } else {
             out.print(text(r));
         }
+        if (!r.bootstrap().ok()) {
+            err.println("verimem map: " + file + ": bootstrap on the simulated machine failed: "
+                    + r.bootstrap().summary());
+            return 3;
+        }
         if (svg != null) {
             try {
                 Files.writeString(Path.of(svg), MapSvg.render(r.fin(), "physical address space: " + file),
@@ -147,12 +166,17 @@ public final class MapCommand {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Pre-PMM and PMM (issue #2 part 7: "what the pre-PMM takes, and the frames the PMM would manage").
-    // Written on branch `boot` (verimem.kernel.prepmm.PrePmm, verimem.kernel.pmm.Pmm). Until it is wired in here
-    // this section reports itself as not available instead of inventing figures.
+    // Pre-PMM and PMM (issue #2 part 7: "what the pre-PMM takes, and the frames the PMM would manage"), from
+    // branch `boot`: the real bootstrap (pre-PMM, early mapper, PMM, hand-off check) runs on a simulated machine
+    // for the final map. A map it cannot be run for (e.g. a --kernel range the loader simulation refuses) is
+    // reported, not guessed.
     // ---------------------------------------------------------------------------------------------------------
-    static String bootstrap(MemoryMap carved) {
-        return null;
+    static Bootstrap bootstrap(MemoryMap carved) {
+        try {
+            return new Bootstrap(SimulatedBoot.run(carved), null);
+        } catch (IllegalArgumentException e) {
+            return new Bootstrap(null, "not run: " + e.getMessage());
+        }
     }
 
     static String text(Result r) {
@@ -161,8 +185,13 @@ public final class MapCommand {
         section(b, "sanitised map", r.sanitised(), true);
         section(b, "carve-outs (rounded outward to 4 KiB when applied)", r.carveOuts(), true);
         section(b, "final map (sanitised minus carve-outs)", r.fin(), true);
-        b.append("bootstrap: ").append(r.bootstrap() == null
-                ? "pre-PMM/PMM not wired in yet (branch boot)" : r.bootstrap()).append('\n');
+        b.append("bootstrap: ").append(r.bootstrap().summary()).append('\n');
+        SimulatedBoot.Figures f = r.bootstrap().figures();
+        if (f != null && f.ok()) {
+            b.append("pre-pmm-page-table-frames: ").append(f.pageTableFrames()).append('\n');
+            b.append("pre-pmm-metadata-frames: ").append(f.metadataFrames()).append('\n');
+            b.append("pmm-free-frames: ").append(f.freeFrames()).append('\n');
+        }
         b.append("sanitised-usable-frames: ").append(r.sanitisedFrames()).append('\n');
         b.append("usable-frames: ").append(r.usableFrames()).append('\n');
         return b.toString();
@@ -189,7 +218,16 @@ public final class MapCommand {
         jsonMap(b, "carveOuts", r.carveOuts());
         b.append(",\n");
         jsonMap(b, "final", r.fin());
-        b.append(",\n  \"bootstrap\": ").append(r.bootstrap() == null ? "null" : quote(r.bootstrap()));
+        SimulatedBoot.Figures f = r.bootstrap().figures();
+        b.append(",\n  \"bootstrap\": {\"ok\": ").append(r.bootstrap().ok())
+                .append(", \"summary\": ").append(quote(r.bootstrap().summary()));
+        if (f != null) {
+            b.append(", \"prePmmPageTableFrames\": ").append(f.pageTableFrames())
+                    .append(", \"prePmmMetadataFrames\": ").append(f.metadataFrames())
+                    .append(", \"pmmFreeFrames\": ").append(f.freeFrames())
+                    .append(", \"handOffCheckPassed\": ").append(f.checkResult() == Err.OK);
+        }
+        b.append("}");
         b.append(",\n  \"sanitisedUsableFrames\": ").append(r.sanitisedFrames());
         b.append(",\n  \"usableFrames\": ").append(r.usableFrames()).append("\n}\n");
         return b.toString();

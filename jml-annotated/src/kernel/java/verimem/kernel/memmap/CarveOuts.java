@@ -83,7 +83,7 @@ public final class CarveOuts {
       @   ensures \result == (a / MapInvariants.PAGE) * MapInvariants.PAGE;
       @   assignable \nothing;
       @*/
-    public static long pageDown(long a) {
+    /*@ pure @*/ public static long pageDown(long a) {
         return (a / MapInvariants.PAGE) * MapInvariants.PAGE;
     }
 
@@ -92,7 +92,7 @@ public final class CarveOuts {
       @   ensures \result == ((a + MapInvariants.PAGE - 1) / MapInvariants.PAGE) * MapInvariants.PAGE;
       @   assignable \nothing;
       @*/
-    public static long pageUp(long a) {
+    /*@ pure @*/ public static long pageUp(long a) {
         return ((a + MapInvariants.PAGE - 1) / MapInvariants.PAGE) * MapInvariants.PAGE;
     }
 }

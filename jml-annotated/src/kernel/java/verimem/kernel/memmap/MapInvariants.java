@@ -21,7 +21,7 @@ public final class MapInvariants {
       @              && (map.types[i] == MemoryMap.USABLE ==> map.starts[i] % PAGE == 0 && map.ends[i] % PAGE == 0));
       @   assignable \nothing;
       @*/
-    public static boolean isSanitised(MemoryMap map) {
+    /*@ pure @*/ public static boolean isSanitised(MemoryMap map) {
         int n = map.count();
         /*@ loop_invariant 0 <= i && i <= n;
           @ decreases n - i;
@@ -49,7 +49,7 @@ public final class MapInvariants {
       @   ensures \result >= 0;
       @   assignable \nothing;
       @*/
-    public static long usableFrames(MemoryMap map) {
+    /*@ pure @*/ public static long usableFrames(MemoryMap map) {
         long frames = 0;
         int n = map.count();
         /*@ loop_invariant 0 <= i && i <= n && frames >= 0 && frames <= i * (MAX_PHYS / PAGE);

@@ -49,7 +49,7 @@ public final class MapSanitiser {
       @   ensures \result == (0 <= start && start < MapInvariants.MAX_PHYS && (end < 0 || end > start));
       @   assignable \nothing;
       @*/
-    public static boolean isKept(long start, long end) {
+    /*@ pure @*/ public static boolean isKept(long start, long end) {
         return 0 <= start && start < MapInvariants.MAX_PHYS && (end < 0 || end > start);
     }
 
@@ -58,7 +58,7 @@ public final class MapSanitiser {
       @   ensures (0 <= end && end <= MapInvariants.MAX_PHYS) ==> \result == end;
       @   assignable \nothing;
       @*/
-    public static long clippedEnd(long end) {
+    /*@ pure @*/ public static long clippedEnd(long end) {
         if (end < 0 || end > MapInvariants.MAX_PHYS) {
             return MapInvariants.MAX_PHYS;
         }

@@ -34,8 +34,9 @@ public final class Multiboot2 {
      * module ranges typed BOOT_MODULE. A structure without a memory-map tag is Err.BAD_MEMORY_MAP.
      */
     /*@ public normal_behavior
-      @   requires infoVa % 8 == 0 && infoVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   requires infoVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
       @   requires mmap != null && modules != null && mmap != modules;
+      @   ensures infoVa % 8 != 0 ==> \result == Err.BAD_MEMORY_MAP;
       @   ensures \result == Err.BAD_MEMORY_MAP || (16 <= \result && \result <= MAX_INFO_SIZE);
       @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
       @              modules.count, modules.starts[*], modules.ends[*], modules.types[*];
@@ -43,6 +44,9 @@ public final class Multiboot2 {
     public static long parse(long infoVa, MemoryMap mmap, MemoryMap modules) {
         mmap.clear();
         modules.clear();
+        if (infoVa % 8 != 0) {
+            return Err.BAD_MEMORY_MAP; // the specification requires 8-byte alignment; tag reads rely on it
+        }
         long total = Cpu.load32(infoVa);
         if (total < 16 || total > MAX_INFO_SIZE) {
             return Err.BAD_MEMORY_MAP;
@@ -140,7 +144,7 @@ public final class Multiboot2 {
       @   ensures type > 2147483647L ==> \result == MemoryMap.RESERVED;
       @   assignable \nothing;
       @*/
-    public static int typeCode(long type) {
+    /*@ pure @*/ public static int typeCode(long type) {
         if (type > 2147483647L) {
             return MemoryMap.RESERVED;
         }

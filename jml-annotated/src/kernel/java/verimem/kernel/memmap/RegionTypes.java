@@ -20,7 +20,7 @@ public final class RegionTypes {
       @   ensures (\result == 0) == (type == MemoryMap.USABLE);
       @   assignable \nothing;
       @*/
-    public static int rank(int type) {
+    /*@ pure @*/ public static int rank(int type) {
         if (type == MemoryMap.USABLE) {
             return 0;
         }
@@ -50,7 +50,7 @@ public final class RegionTypes {
       @   ensures \result == (rank(a) > rank(b) || (rank(a) == rank(b) && a > b));
       @   assignable \nothing;
       @*/
-    public static boolean moreRestrictive(int a, int b) {
+    /*@ pure @*/ public static boolean moreRestrictive(int a, int b) {
         int ra = rank(a);
         int rb = rank(b);
         return ra > rb || (ra == rb && a > b);
@@ -62,7 +62,7 @@ public final class RegionTypes {
       @                       || type == MemoryMap.BOOT_INFO || type == MemoryMap.BOOT_MODULE);
       @   assignable \nothing;
       @*/
-    public static boolean isCarveOut(int type) {
+    /*@ pure @*/ public static boolean isCarveOut(int type) {
         return type == MemoryMap.LOW_MEMORY || type == MemoryMap.KERNEL_IMAGE || type == MemoryMap.BOOT_INFO
                 || type == MemoryMap.BOOT_MODULE;
     }

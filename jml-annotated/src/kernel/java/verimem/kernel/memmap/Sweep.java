@@ -18,7 +18,7 @@ final class Sweep {
     private Sweep() {
     }
 
-    /*@ public normal_behavior
+    /*@ normal_behavior
       @   requires in != null && carve != null && out != null && out != in && out != carve;
       @   requires (\forall int i; 0 <= i && i < in.count;
       @               0 <= in.starts[i] && in.starts[i] < in.ends[i] && in.ends[i] <= MapInvariants.MAX_PHYS);
