@@ -388,7 +388,7 @@ public final class AddressSpace {
     /**
      * Removes the mapping of the page starting at va (of whatever size it was mapped with) and returns its frame.
      * Tables that become empty are freed bottom-up (lower half: up to the PDPT; kernel half: up to the PD, the
-     * shared PDPTs stay). The TLB entry is invalidated.
+     * shared PDPTs stay); tables the bootstrap built (not allocated by this VMM) are never freed. The TLB entry is invalidated.
      */
     /*@ public normal_behavior
       @   ensures \result >= 0 || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
@@ -415,7 +415,7 @@ public final class AddressSpace {
         Tables.write(path[leaf], VirtAddr.index(va, leaf), 0);
         int top = va >= 0 ? 3 : 2;
         for (int level = leaf; level <= top; level++) {
-            if (!Tables.isEmpty(path[level])) {
+            if (!vmm.isReclaimable(path[level]) || !Tables.isEmpty(path[level])) {
                 break;
             }
             Tables.write(path[level + 1], VirtAddr.index(va, level + 1), 0);

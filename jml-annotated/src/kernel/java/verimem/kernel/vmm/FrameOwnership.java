@@ -12,6 +12,8 @@ import verimem.kernel.arch.Err;
  */
 public final class FrameOwnership {
     /*@ spec_public @*/ private final long[] bits;
+    /** Second bit per frame: a page table the VMM itself allocated (only those are ever reclaimed). */
+    /*@ spec_public @*/ private final long[] vmmTables;
     /*@ spec_public @*/ private final long frames;
 
     /*@ public normal_behavior
@@ -21,6 +23,39 @@ public final class FrameOwnership {
     public FrameOwnership(long physLimit) {
         frames = physLimit / 4096;
         bits = new long[(int) ((frames + 63) / 64)];
+        vmmTables = new long[(int) ((frames + 63) / 64)];
+    }
+
+    /*@ public normal_behavior
+      @   ensures pa < 0 || pa / 4096 >= frames ==> !\result;
+      @   assignable \nothing;
+      @*/
+    public boolean isVmmTable(long pa) {
+        if (pa < 0 || pa / 4096 >= frames) {
+            return false;
+        }
+        long f = pa / 4096;
+        return Bits.isSet(vmmTables[(int) (f / 64)], (int) (f % 64));
+    }
+
+    /** Records (set) or forgets (clear) that pa is a table frame the VMM allocated. */
+    /*@ public normal_behavior
+      @   ensures \result == Err.OK || \result == Err.NOT_MANAGED;
+      @*/
+    public long setVmmTable(long pa, boolean isTable) {
+        if (pa < 0 || pa / 4096 >= frames) {
+            return Err.NOT_MANAGED;
+        }
+        long f = pa / 4096;
+        int w = (int) (f / 64);
+        int b = (int) (f % 64);
+        boolean now = Bits.isSet(vmmTables[w], b);
+        if (isTable && !now) {
+            vmmTables[w] = Bits.withBitSet(vmmTables[w], b);
+        } else if (!isTable && now) {
+            vmmTables[w] = Bits.withBitCleared(vmmTables[w], b);
+        }
+        return Err.OK;
     }
 
     /*@ public normal_behavior

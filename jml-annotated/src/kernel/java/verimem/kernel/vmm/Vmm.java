@@ -177,11 +177,21 @@ public final class Vmm {
         }
         Tables.zero(f);
         owners.mark(f);
+        owners.setVmmTable(f, true);
         tableFrames = tableFrames + 1;
         return f;
     }
 
+    /** Only tables this VMM allocated go back to the PMM; boot-built ones stay where they are, even when empty. */
+    boolean isReclaimable(long f) {
+        return owners.isVmmTable(f);
+    }
+
     void freeTable(long f) {
+        if (!owners.isVmmTable(f)) {
+            throw new KernelPanic("vmm: freeing a page table the VMM did not allocate");
+        }
+        owners.setVmmTable(f, false);
         owners.unmark(f);
         if (pmm.freeFrame(f) != Err.OK) {
             throw new KernelPanic("vmm: a page-table frame was not allocated in the PMM");

@@ -48,4 +48,22 @@ class ParentWideningTest {
         fx.machine.store64(b, 6);
         assertEquals(5, fx.machine.ram().read64(fa));
     }
+
+    @Test
+    void bootBuiltTablesAreNeverReclaimed() {
+        VmmFixture fx = new VmmFixture();
+        long pdpt = 0x3000, pd = 0x4000, pt = 0x5000; // boot tables, outside the PMM
+        long P = Pte.PRESENT, W = Pte.WRITABLE;
+        fx.machine.ram().write64(VmmFixture.BOOT_PML4 + Layout.KERNEL_SLOT * 8L, pdpt | P | W);
+        fx.machine.ram().write64(pdpt + 510 * 8L, pd | P | W);
+        fx.machine.ram().write64(pd, pt | P | W);
+        fx.machine.ram().write64(pt + 7 * 8L, VmmFixture.KERNEL_IMAGE_START | P | W);
+        long va = VirtAddr.fromIndices(Layout.KERNEL_SLOT, 510, 0, 7);
+        long tables0 = fx.vmm.tableFrames();
+        assertEquals(VmmFixture.KERNEL_IMAGE_START, fx.vmm.kernelSpace().unmap(va));
+        assertEquals(pt | P | W, fx.machine.ram().read64(pd), "empty boot PT stays linked");
+        assertEquals(tables0, fx.vmm.tableFrames());
+        assertEquals(Err.NOT_MAPPED, fx.vmm.kernelSpace().translate(va, new TranslateResult()));
+        assertEquals(Err.OK, fx.vmm.kernelSpace().map(va, VmmFixture.KERNEL_IMAGE_START, W, 4096), "reused");
+    }
 }
