@@ -16,3 +16,6 @@ stage() {
 
 stage "maven verify (unit, property, model-checking, proof and compiler tests)" \
   mvn -B -ntp verify
+
+stage "install kernel toolchain (qemu, grub, xorriso, gcc) if missing" bash ci/install-kernel-deps.sh
+stage "boot matrix (QEMU: 5 sizes x pc/q35 x direct/ISO, UEFI, expected panics)" bash ci/boot-matrix.sh
