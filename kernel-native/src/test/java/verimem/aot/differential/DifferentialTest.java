@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.objectweb.asm.tree.ClassNode;
@@ -27,7 +28,11 @@ import verimem.aot.subset.KernelSubset;
  * method of the real kernel classes run on the JVM and as hosted generated C (built with ASan and UBSan, which
  * abort on undefined behaviour) on the same inputs; the outputs must be identical text. A deliberately wrong
  * translation of one opcode must make them differ (the test of the test).
+ *
+ * <p>A kernel method that loops forever on some input would otherwise hang the build, so the whole class has a
+ * time limit.
  */
+@Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DifferentialTest {
     private static ClassSet classes;
     private static List<Differential.Target> targets;
