@@ -58,8 +58,8 @@ gcc "${CFLAGS[@]}" -DBENCH_GENERATED -Ibench/runtime -Ikernel-native/runtime -I"
   -o "$WORK/bench-generated" "${DRV[@]}" "${RT[@]}" "$WORK/c/verimem_aot.c"
 [[ $SMOKE -eq 1 ]] || gcc "${CFLAGS[@]}" -DBENCH_GENERATED -Ibench/runtime -Ikernel-native/runtime -I"$WORK/c-elided" \
   -Ibench/driver -o "$WORK/bench-elided" "${DRV[@]}" "${RT[@]}" "$WORK/c-elided/verimem_aot.c"
-gcc "${CFLAGS[@]}" -DBENCH_BASELINE -Ibench/baseline -Ibench/driver \
-  -o "$WORK/bench-baseline" "${DRV[@]}" bench/baseline/pmm_baseline.c
+gcc "${CFLAGS[@]}" -DBENCH_BASELINE -Ibench/runtime -Ibench/baseline -Ibench/driver \
+  -o "$WORK/bench-baseline" "${DRV[@]}" bench/baseline/pmm_baseline.c bench/baseline/vmm_baseline.c bench/baseline/kmalloc_baseline.c bench/runtime/bench_mem.c
 
 step "converting the real memory maps with the project's dmesg parser"
 javac -d "$WORK/tools" -cp jml-annotated/target/classes bench/tools/MapToText.java

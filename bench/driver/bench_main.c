@@ -300,198 +300,30 @@ static void *new_map(void) {
     return mm;
 }
 
-/* VMM on a 64 MiB simulated machine: the PMM manages [2 MiB, 64 MiB); the boot PML4 is the zero frame at 1 MiB. */
-#define VMM_RAM (64 * MIB)
-#define USER_FLAGS (2 + 4)                 /* WRITABLE | USER (PRESENT implied) */
+void *impl_kmalloc_new(void *pmm, void *vmm, int32_t max_slabs) {
+    void *km = new_object(sizeof(struct verimem_kernel_heap_Kmalloc));
+    verimem_kernel_heap_Kmalloc_init(km, pmm, verimem_kernel_vmm_Vmm_ownership(vmm), max_slabs);
+    return km;
+}
 
-static void *new_space(void *vmm) {
+void *impl_vmm_new(void *pmm, int64_t phys_limit) {
+    void *vmm = new_object(sizeof(struct verimem_kernel_vmm_Vmm));
+    verimem_kernel_vmm_Vmm_init(vmm, pmm, phys_limit, 4096);
+    int64_t r = verimem_kernel_vmm_Vmm_adoptBootSpace(vmm);
+    check(r == 0, "vmm: adoptBootSpace", r);
+    return vmm;
+}
+
+void *impl_space_new(void *vmm) {
     void *as = new_object(sizeof(struct verimem_kernel_vmm_AddressSpace));
     verimem_kernel_vmm_AddressSpace_init__Lverimem_kernel_vmm_Vmm_(as, vmm);
     return as;
 }
 
-static void vmm_scenarios(void) {
-    progress("vmm");
-    bench_ram_init(VMM_RAM);
-    struct bmap m = {0};
-    map_add(&m, 1 * MIB, VMM_RAM, 1);
-    void *pmm = impl_pmm_new(&m);
-    check(PMM_RELEASE(pmm, 2 * MIB, VMM_RAM) == 0, "vmm: release", 0);
-    vm_write_cr3(1 * MIB);
-    void *vmm = new_object(sizeof(struct verimem_kernel_vmm_Vmm));
-    verimem_kernel_vmm_Vmm_init(vmm, pmm, VMM_RAM, 4096);
-    int64_t r = verimem_kernel_vmm_Vmm_adoptBootSpace(vmm);
-    check(r == 0, "vmm: adoptBootSpace", r);
-    void *as = new_space(vmm);
-    r = verimem_kernel_vmm_AddressSpace_create(as);
-    check(r == 0, "vmm: create", r);
+void *impl_translation_new(void) {
     void *tr = new_object(sizeof(struct verimem_kernel_vmm_TranslateResult));
     verimem_kernel_vmm_TranslateResult_init(tr);
-
-    enum { N = 256 };
-    int64_t frames[N], res[N], scratch[N];
-    for (int i = 0; i < N; i++) {
-        frames[i] = PMM_ALLOC(pmm);
-        check(frames[i] >= 0, "vmm: data frame", frames[i]);
-    }
-    const int64_t va0 = 16 * GIB;       /* one page table, page 0 keeps it alive */
-    r = verimem_kernel_vmm_AddressSpace_map(as, va0, frames[0], USER_FLAGS, 4096);
-    check(r == 0, "vmm: first map", r);
-    int64_t tables0 = PMM_FREE_FRAMES(pmm);
-
-    instr_on();
-    MEASURE("vmm.map4k.tables_exist", N - 1, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_map(as, va0 + (i + 1) * FRAME, frames[i + 1], USER_FLAGS, 4096)),
-            (scratch[i] = bench_empty_pllll(as, va0 + (i + 1) * FRAME, frames[i + 1], USER_FLAGS, 4096)));
-    for (int i = 0; i < N - 1; i++) {
-        check(res[i] == 0, "vmm: map 4K in an existing table", res[i]);
-    }
-    check(PMM_FREE_FRAMES(pmm) == tables0, "vmm: no table allocated", PMM_FREE_FRAMES(pmm));
-    MEASURE("vmm.translate4k", N - 1, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_translate(as, va0 + (i + 1) * FRAME + 8, tr)),
-            (scratch[i] = bench_empty_plp(as, va0 + (i + 1) * FRAME + 8, tr)));
-    for (int i = 0; i < N - 1; i++) {
-        check(res[i] == frames[i + 1] + 8, "vmm: translate gives the frame", res[i]);
-    }
-    MEASURE("vmm.unmap4k.table_stays", N - 1, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_unmap(as, va0 + (i + 1) * FRAME)),
-            (scratch[i] = bench_empty_pl(as, va0 + (i + 1) * FRAME)));
-    for (int i = 0; i < N - 1; i++) {
-        check(res[i] >= 0, "vmm: unmap 4K", res[i]);
-    }
-
-    /* a new page table per map (the PD exists): va0 + k * 2 MiB, k >= 1 */
-    enum { M = 64 };
-    int64_t before = PMM_FREE_FRAMES(pmm);
-    MEASURE("vmm.map4k.new_pt", M, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_map(as, va0 + (i + 1) * 2 * MIB, frames[i], USER_FLAGS, 4096)),
-            (scratch[i] = bench_empty_pllll(as, va0 + (i + 1) * 2 * MIB, frames[i], USER_FLAGS, 4096)));
-    for (int i = 0; i < M; i++) {
-        check(res[i] == 0, "vmm: map 4K with a new PT", res[i]);
-    }
-    check(PMM_FREE_FRAMES(pmm) == before - M, "vmm: one table per map", PMM_FREE_FRAMES(pmm));
-    MEASURE("vmm.unmap4k.pt_reclaimed", M, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_unmap(as, va0 + (i + 1) * 2 * MIB)),
-            (scratch[i] = bench_empty_pl(as, va0 + (i + 1) * 2 * MIB)));
-    check(PMM_FREE_FRAMES(pmm) == before, "vmm: page tables reclaimed", PMM_FREE_FRAMES(pmm));
-
-    /* three new tables per map (PDPT, PD, PT): a fresh PML4 slot each time, slots 1..64 of the lower half */
-    before = PMM_FREE_FRAMES(pmm);
-    MEASURE("vmm.map4k.new_pdpt_pd_pt", M, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_map(as, (i + 1) * 512 * GIB, frames[i], USER_FLAGS, 4096)),
-            (scratch[i] = bench_empty_pllll(as, (i + 1) * 512 * GIB, frames[i], USER_FLAGS, 4096)));
-    for (int i = 0; i < M; i++) {
-        check(res[i] == 0, "vmm: map 4K with three new tables", res[i]);
-    }
-    check(PMM_FREE_FRAMES(pmm) == before - 3 * M, "vmm: three tables per map", PMM_FREE_FRAMES(pmm));
-    MEASURE("vmm.unmap4k.3_tables_reclaimed", M, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_unmap(as, (i + 1) * 512 * GIB)),
-            (scratch[i] = bench_empty_pl(as, (i + 1) * 512 * GIB)));
-    check(PMM_FREE_FRAMES(pmm) == before, "vmm: three tables reclaimed per unmap", PMM_FREE_FRAMES(pmm));
-    instr_off();
-
-    /* 2 MiB pages: one PD (kept alive by the first one), the same 2 MiB block mapped at M addresses */
-    int64_t big = PMM_ALLOC_ALIGNED(pmm, 9);
-    check(big >= 0, "vmm: a 2 MiB block", big);
-    const int64_t va2 = 32 * GIB;
-    r = verimem_kernel_vmm_AddressSpace_map(as, va2, big, USER_FLAGS, 2 * MIB);
-    check(r == 0, "vmm: first 2M map", r);
-    instr_on();
-    MEASURE("vmm.map2m.tables_exist", M, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_map(as, va2 + (i + 1) * 2 * MIB, big, USER_FLAGS, 2 * MIB)),
-            (scratch[i] = bench_empty_pllll(as, va2 + (i + 1) * 2 * MIB, big, USER_FLAGS, 2 * MIB)));
-    for (int i = 0; i < M; i++) {
-        check(res[i] == 0, "vmm: map 2M", res[i]);
-    }
-    MEASURE("vmm.translate2m", M, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_translate(as, va2 + (i + 1) * 2 * MIB + 4104, tr)),
-            (scratch[i] = bench_empty_plp(as, va2 + (i + 1) * 2 * MIB + 4104, tr)));
-    for (int i = 0; i < M; i++) {
-        check(res[i] == big + 4104, "vmm: translate 2M", res[i]);
-    }
-    MEASURE("vmm.unmap2m", M, i,
-            (res[i] = verimem_kernel_vmm_AddressSpace_unmap(as, va2 + (i + 1) * 2 * MIB)),
-            (scratch[i] = bench_empty_pl(as, va2 + (i + 1) * 2 * MIB)));
-    for (int i = 0; i < M; i++) {
-        check(res[i] >= 0, "vmm: unmap 2M", res[i]);
-    }
-    instr_off();
-
-    /* address spaces: create / destroy of an empty space, then clone + destroy of a space with n mappings */
-    enum { S = 16 };
-    void *spaces[S];
-    for (int i = 0; i < S; i++) {
-        spaces[i] = new_space(vmm);
-    }
-    before = PMM_FREE_FRAMES(pmm);
-    instr_on();
-    MEASURE("vmm.space_create", S, i, (res[i] = verimem_kernel_vmm_AddressSpace_create(spaces[i])),
-            (scratch[i] = bench_empty_p(spaces[i])));
-    for (int i = 0; i < S; i++) {
-        check(res[i] == 0, "vmm: create", res[i]);
-    }
-    MEASURE("vmm.space_destroy.empty", S, i, (res[i] = verimem_kernel_vmm_AddressSpace_destroy(spaces[i], 0)),
-            (scratch[i] = bench_empty_pi(spaces[i], 0)));
-    for (int i = 0; i < S; i++) {
-        check(res[i] == 0, "vmm: destroy", res[i]);
-    }
-    instr_off();
-    check(PMM_FREE_FRAMES(pmm) == before, "vmm: create/destroy leaves nothing", PMM_FREE_FRAMES(pmm));
-
-    static const int counts[] = {1, 64, 255};
-    for (unsigned c = 0; c < sizeof counts / sizeof counts[0]; c++) {
-        int n = counts[c];
-        for (int i = 1; i <= n; i++) {
-            r = verimem_kernel_vmm_AddressSpace_map(as, va0 + i * FRAME, frames[i], USER_FLAGS, 4096);
-            check(r == 0, "vmm: mapping for the clone", r);
-        }
-        void *dst = new_space(vmm);
-        char name[96];
-        instr_on();
-        snprintf(name, sizeof name, "vmm.space_clone.%d_more_mappings", n);
-        MEASURE(name, 1, i, (res[i] = verimem_kernel_vmm_AddressSpace_cloneInto(as, dst)),
-                (scratch[i] = bench_empty_pp(as, dst)));
-        check(res[0] == 0, "vmm: clone", res[0]);
-        snprintf(name, sizeof name, "vmm.space_destroy.%d_more_mappings", n);
-        MEASURE(name, 1, i, (res[i] = verimem_kernel_vmm_AddressSpace_destroy(dst, 0)),
-                (scratch[i] = bench_empty_pi(dst, 0)));
-        check(res[0] == 0, "vmm: destroy of the clone", res[0]);
-        instr_off();
-        for (int i = 1; i <= n; i++) {
-            r = verimem_kernel_vmm_AddressSpace_unmap(as, va0 + i * FRAME);
-            check(r >= 0, "vmm: unmap after the clone", r);
-        }
-    }
-    info("vmm.invlpg_calls", (double)bench_invlpgs);
-
-    /* kmalloc / kfree per size class, with the VMM's ownership bitmap */
-    progress("kmalloc");
-    void *km = new_object(sizeof(struct verimem_kernel_heap_Kmalloc));
-    verimem_kernel_heap_Kmalloc_init(km, pmm, verimem_kernel_vmm_Vmm_ownership(vmm), 64);
-    static const int64_t sizes[] = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 16384};
-    enum { K = 64 };
-    int64_t objs[K];
-    instr_on();
-    for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-        int cnt = sizes[s] > 2048 ? 8 : K;
-        char name[96];
-        before = PMM_FREE_FRAMES(pmm);
-        snprintf(name, sizeof name, "kmalloc.%lld", (long long)sizes[s]);
-        MEASURE(name, cnt, i, (objs[i] = verimem_kernel_heap_Kmalloc_kmalloc(km, sizes[s])),
-                (scratch[i] = bench_empty_pl(km, sizes[s])));
-        for (int i = 0; i < cnt; i++) {
-            check((uint64_t)objs[i] >= BENCH_DIRECT_MAP_BASE, "kmalloc gives a direct-map address", objs[i]);
-        }
-        snprintf(name, sizeof name, "kfree.%lld", (long long)sizes[s]);
-        MEASURE(name, cnt, i, (res[i] = verimem_kernel_heap_Kmalloc_kfree(km, objs[i])),
-                (scratch[i] = bench_empty_pl(km, objs[i])));
-        for (int i = 0; i < cnt; i++) {
-            check(res[i] == 0, "kfree", res[i]);
-        }
-        check(PMM_FREE_FRAMES(pmm) == before, "kmalloc: every frame back after kfree", PMM_FREE_FRAMES(pmm));
-    }
-    instr_off();
-    bench_ram_init(4096); /* drop the VMM machine (the next phase allocates its own) */
+    return tr;
 }
 
 /* ---------------------------------------------------------------- boot phases on real maps ------------------- */
@@ -589,6 +421,202 @@ static int read_map(const char *path, struct bmap *m) {
 }
 #endif /* BENCH_GENERATED */
 
+/* ---------------------------------------------------------------- VMM and kmalloc (both builds) ------------- */
+/* kmalloc / kfree per size class, with the VMM's ownership bitmap */
+static void kmalloc_scenarios(void *pmm, void *vmm) {
+    int64_t before, res[64], scratch[64];
+    progress("kmalloc");
+    void *km = impl_kmalloc_new(pmm, vmm, 64);
+    static const int64_t sizes[] = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 16384};
+    enum { K = 64 };
+    int64_t objs[K];
+    instr_on();
+    for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int cnt = sizes[s] > 2048 ? 8 : K;
+        char name[96];
+        before = PMM_FREE_FRAMES(pmm);
+        snprintf(name, sizeof name, "kmalloc.%lld", (long long)sizes[s]);
+        MEASURE(name, cnt, i, (objs[i] = KMALLOC(km, sizes[s])),
+                (scratch[i] = bench_empty_pl(km, sizes[s])));
+        for (int i = 0; i < cnt; i++) {
+            check((uint64_t)objs[i] >= BENCH_DIRECT_MAP_BASE, "kmalloc gives a direct-map address", objs[i]);
+        }
+        snprintf(name, sizeof name, "kfree.%lld", (long long)sizes[s]);
+        MEASURE(name, cnt, i, (res[i] = KFREE(km, objs[i])),
+                (scratch[i] = bench_empty_pl(km, objs[i])));
+        for (int i = 0; i < cnt; i++) {
+            check(res[i] == 0, "kfree", res[i]);
+        }
+        check(PMM_FREE_FRAMES(pmm) == before, "kmalloc: every frame back after kfree", PMM_FREE_FRAMES(pmm));
+    }
+    instr_off();
+}
+
+
+void bench_ram_init(uint64_t bytes);
+extern uint64_t bench_invlpgs;
+/* VMM on a 64 MiB simulated machine: the PMM manages [2 MiB, 64 MiB); the boot PML4 is the zero frame at 1 MiB. */
+#define VMM_RAM (64 * MIB)
+#define USER_FLAGS (2 + 4)                 /* WRITABLE | USER (PRESENT implied) */
+
+static void vmm_scenarios(void) {
+    progress("vmm");
+    bench_ram_init(VMM_RAM);
+    struct bmap m = {0};
+    map_add(&m, 1 * MIB, VMM_RAM, 1);
+    void *pmm = impl_pmm_new(&m);
+    check(PMM_RELEASE(pmm, 2 * MIB, VMM_RAM) == 0, "vmm: release", 0);
+    vm_write_cr3(1 * MIB);
+    void *vmm = impl_vmm_new(pmm, VMM_RAM);
+    int64_t r;
+    void *as = impl_space_new(vmm);
+    r = SPACE_CREATE(as);
+    check(r == 0, "vmm: create", r);
+    void *tr = impl_translation_new();
+
+    enum { N = 256 };
+    int64_t frames[N], res[N], scratch[N];
+    for (int i = 0; i < N; i++) {
+        frames[i] = PMM_ALLOC(pmm);
+        check(frames[i] >= 0, "vmm: data frame", frames[i]);
+    }
+    const int64_t va0 = 16 * GIB;       /* one page table, page 0 keeps it alive */
+    r = SPACE_MAP(as, va0, frames[0], USER_FLAGS, 4096);
+    check(r == 0, "vmm: first map", r);
+    int64_t tables0 = PMM_FREE_FRAMES(pmm);
+
+    instr_on();
+    MEASURE("vmm.map4k.tables_exist", N - 1, i,
+            (res[i] = SPACE_MAP(as, va0 + (i + 1) * FRAME, frames[i + 1], USER_FLAGS, 4096)),
+            (scratch[i] = bench_empty_pllll(as, va0 + (i + 1) * FRAME, frames[i + 1], USER_FLAGS, 4096)));
+    for (int i = 0; i < N - 1; i++) {
+        check(res[i] == 0, "vmm: map 4K in an existing table", res[i]);
+    }
+    check(PMM_FREE_FRAMES(pmm) == tables0, "vmm: no table allocated", PMM_FREE_FRAMES(pmm));
+    MEASURE("vmm.translate4k", N - 1, i,
+            (res[i] = SPACE_TRANSLATE(as, va0 + (i + 1) * FRAME + 8, tr)),
+            (scratch[i] = bench_empty_plp(as, va0 + (i + 1) * FRAME + 8, tr)));
+    for (int i = 0; i < N - 1; i++) {
+        check(res[i] == frames[i + 1] + 8, "vmm: translate gives the frame", res[i]);
+    }
+    MEASURE("vmm.unmap4k.table_stays", N - 1, i,
+            (res[i] = SPACE_UNMAP(as, va0 + (i + 1) * FRAME)),
+            (scratch[i] = bench_empty_pl(as, va0 + (i + 1) * FRAME)));
+    for (int i = 0; i < N - 1; i++) {
+        check(res[i] >= 0, "vmm: unmap 4K", res[i]);
+    }
+
+    /* a new page table per map (the PD exists): va0 + k * 2 MiB, k >= 1 */
+    enum { M = 64 };
+    int64_t before = PMM_FREE_FRAMES(pmm);
+    MEASURE("vmm.map4k.new_pt", M, i,
+            (res[i] = SPACE_MAP(as, va0 + (i + 1) * 2 * MIB, frames[i], USER_FLAGS, 4096)),
+            (scratch[i] = bench_empty_pllll(as, va0 + (i + 1) * 2 * MIB, frames[i], USER_FLAGS, 4096)));
+    for (int i = 0; i < M; i++) {
+        check(res[i] == 0, "vmm: map 4K with a new PT", res[i]);
+    }
+    check(PMM_FREE_FRAMES(pmm) == before - M, "vmm: one table per map", PMM_FREE_FRAMES(pmm));
+    MEASURE("vmm.unmap4k.pt_reclaimed", M, i,
+            (res[i] = SPACE_UNMAP(as, va0 + (i + 1) * 2 * MIB)),
+            (scratch[i] = bench_empty_pl(as, va0 + (i + 1) * 2 * MIB)));
+    check(PMM_FREE_FRAMES(pmm) == before, "vmm: page tables reclaimed", PMM_FREE_FRAMES(pmm));
+
+    /* three new tables per map (PDPT, PD, PT): a fresh PML4 slot each time, slots 1..64 of the lower half */
+    before = PMM_FREE_FRAMES(pmm);
+    MEASURE("vmm.map4k.new_pdpt_pd_pt", M, i,
+            (res[i] = SPACE_MAP(as, (i + 1) * 512 * GIB, frames[i], USER_FLAGS, 4096)),
+            (scratch[i] = bench_empty_pllll(as, (i + 1) * 512 * GIB, frames[i], USER_FLAGS, 4096)));
+    for (int i = 0; i < M; i++) {
+        check(res[i] == 0, "vmm: map 4K with three new tables", res[i]);
+    }
+    check(PMM_FREE_FRAMES(pmm) == before - 3 * M, "vmm: three tables per map", PMM_FREE_FRAMES(pmm));
+    MEASURE("vmm.unmap4k.3_tables_reclaimed", M, i,
+            (res[i] = SPACE_UNMAP(as, (i + 1) * 512 * GIB)),
+            (scratch[i] = bench_empty_pl(as, (i + 1) * 512 * GIB)));
+    check(PMM_FREE_FRAMES(pmm) == before, "vmm: three tables reclaimed per unmap", PMM_FREE_FRAMES(pmm));
+    instr_off();
+
+    /* 2 MiB pages: one PD (kept alive by the first one), the same 2 MiB block mapped at M addresses */
+    int64_t big = PMM_ALLOC_ALIGNED(pmm, 9);
+    check(big >= 0, "vmm: a 2 MiB block", big);
+    const int64_t va2 = 32 * GIB;
+    r = SPACE_MAP(as, va2, big, USER_FLAGS, 2 * MIB);
+    check(r == 0, "vmm: first 2M map", r);
+    instr_on();
+    MEASURE("vmm.map2m.tables_exist", M, i,
+            (res[i] = SPACE_MAP(as, va2 + (i + 1) * 2 * MIB, big, USER_FLAGS, 2 * MIB)),
+            (scratch[i] = bench_empty_pllll(as, va2 + (i + 1) * 2 * MIB, big, USER_FLAGS, 2 * MIB)));
+    for (int i = 0; i < M; i++) {
+        check(res[i] == 0, "vmm: map 2M", res[i]);
+    }
+    MEASURE("vmm.translate2m", M, i,
+            (res[i] = SPACE_TRANSLATE(as, va2 + (i + 1) * 2 * MIB + 4104, tr)),
+            (scratch[i] = bench_empty_plp(as, va2 + (i + 1) * 2 * MIB + 4104, tr)));
+    for (int i = 0; i < M; i++) {
+        check(res[i] == big + 4104, "vmm: translate 2M", res[i]);
+    }
+    MEASURE("vmm.unmap2m", M, i,
+            (res[i] = SPACE_UNMAP(as, va2 + (i + 1) * 2 * MIB)),
+            (scratch[i] = bench_empty_pl(as, va2 + (i + 1) * 2 * MIB)));
+    for (int i = 0; i < M; i++) {
+        check(res[i] >= 0, "vmm: unmap 2M", res[i]);
+    }
+    instr_off();
+
+    /* address spaces: create / destroy of an empty space, then clone + destroy of a space with n mappings */
+    enum { S = 16 };
+    void *spaces[S];
+    for (int i = 0; i < S; i++) {
+        spaces[i] = impl_space_new(vmm);
+    }
+    before = PMM_FREE_FRAMES(pmm);
+    instr_on();
+    MEASURE("vmm.space_create", S, i, (res[i] = SPACE_CREATE(spaces[i])),
+            (scratch[i] = bench_empty_p(spaces[i])));
+    for (int i = 0; i < S; i++) {
+        check(res[i] == 0, "vmm: create", res[i]);
+    }
+#ifdef BENCH_GENERATED
+    MEASURE("vmm.space_destroy.empty", S, i, (res[i] = verimem_kernel_vmm_AddressSpace_destroy(spaces[i], 0)),
+            (scratch[i] = bench_empty_pi(spaces[i], 0)));
+    for (int i = 0; i < S; i++) {
+        check(res[i] == 0, "vmm: destroy", res[i]);
+    }
+    instr_off();
+    check(PMM_FREE_FRAMES(pmm) == before, "vmm: create/destroy leaves nothing", PMM_FREE_FRAMES(pmm));
+
+    static const int counts[] = {1, 64, 255};
+    for (unsigned c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        int n = counts[c];
+        for (int i = 1; i <= n; i++) {
+            r = SPACE_MAP(as, va0 + i * FRAME, frames[i], USER_FLAGS, 4096);
+            check(r == 0, "vmm: mapping for the clone", r);
+        }
+        void *dst = impl_space_new(vmm);
+        char name[96];
+        instr_on();
+        snprintf(name, sizeof name, "vmm.space_clone.%d_more_mappings", n);
+        MEASURE(name, 1, i, (res[i] = verimem_kernel_vmm_AddressSpace_cloneInto(as, dst)),
+                (scratch[i] = bench_empty_pp(as, dst)));
+        check(res[0] == 0, "vmm: clone", res[0]);
+        snprintf(name, sizeof name, "vmm.space_destroy.%d_more_mappings", n);
+        MEASURE(name, 1, i, (res[i] = verimem_kernel_vmm_AddressSpace_destroy(dst, 0)),
+                (scratch[i] = bench_empty_pi(dst, 0)));
+        check(res[0] == 0, "vmm: destroy of the clone", res[0]);
+        instr_off();
+        for (int i = 1; i <= n; i++) {
+            r = SPACE_UNMAP(as, va0 + i * FRAME);
+            check(r >= 0, "vmm: unmap after the clone", r);
+        }
+    }
+#else
+    instr_off();
+#endif
+    kmalloc_scenarios(pmm, vmm);
+    info("vmm.invlpg_calls", (double)bench_invlpgs);
+    bench_ram_init(4096); /* drop the VMM machine (the boot phase allocates its own) */
+}
+
 #ifdef BENCH_BASELINE
 void *impl_pmm_new(const struct bmap *m) {
     return bpmm_new(m->n, m->start, m->end, m->type);
@@ -632,8 +660,8 @@ int main(int argc, char **argv) {
             break;
         }
     }
-#ifdef BENCH_GENERATED
     vmm_scenarios();
+#ifdef BENCH_GENERATED
     for (int i = first_map; i < argc; i++) {
         struct bmap raw;
         if (read_map(argv[i], &raw) <= 0) {

@@ -28,8 +28,21 @@ void *impl_pmm_new(const struct bmap *m);
 #define PMM_FREE_FRAMES(p) verimem_kernel_pmm_Pmm_freeFrames(p)
 #define PMM_MANAGED(p) verimem_kernel_pmm_Pmm_managedFrames(p)
 #define PMM_METADATA_BYTES(p) verimem_kernel_pmm_Pmm_metadataBytesInUse(p)
+void *impl_vmm_new(void *pmm, int64_t phys_limit); /* Vmm + adoptBootSpace */
+void *impl_space_new(void *vmm);
+void *impl_translation_new(void);
+#define SPACE_CREATE(s) verimem_kernel_vmm_AddressSpace_create(s)
+#define SPACE_MAP(s, va, pa, f, sz) verimem_kernel_vmm_AddressSpace_map((s), (va), (pa), (f), (sz))
+#define SPACE_UNMAP(s, va) verimem_kernel_vmm_AddressSpace_unmap((s), (va))
+#define SPACE_TRANSLATE(s, va, tr) verimem_kernel_vmm_AddressSpace_translate((s), (va), (tr))
+void *impl_kmalloc_new(void *pmm, void *vmm, int32_t max_slabs); /* with the VMM's FrameOwnership */
+#define KMALLOC(k, bytes) verimem_kernel_heap_Kmalloc_kmalloc((k), (bytes))
+#define KFREE(k, ptr) verimem_kernel_heap_Kmalloc_kfree((k), (ptr))
 #elif defined(BENCH_BASELINE)
+#include "vm.h" /* bench/runtime/vm.h: the same simulated RAM and accessors as the generated build */
 #include "pmm_baseline.h"
+#include "vmm_baseline.h"
+#include "kmalloc_baseline.h"
 #define IMPL_NAME "baseline"
 void *impl_pmm_new(const struct bmap *m);
 #define PMM_RELEASE(p, s, e) bpmm_release((p), (s), (e))
@@ -40,6 +53,16 @@ void *impl_pmm_new(const struct bmap *m);
 #define PMM_FREE_FRAMES(p) bpmm_free_frames(p)
 #define PMM_MANAGED(p) bpmm_managed_frames(p)
 #define PMM_METADATA_BYTES(p) bpmm_metadata_bytes(p)
+#define impl_vmm_new(pmm, limit) ((void *)bvmm_new((pmm), (limit)))
+#define impl_space_new(v) ((void *)bspace_new(v))
+#define impl_translation_new() calloc(1, sizeof(struct btranslation))
+#define SPACE_CREATE(s) bspace_create(s)
+#define SPACE_MAP(s, va, pa, f, sz) bspace_map((s), (va), (pa), (f), (sz))
+#define SPACE_UNMAP(s, va) bspace_unmap((s), (va))
+#define SPACE_TRANSLATE(s, va, tr) bspace_translate((s), (va), (tr))
+#define impl_kmalloc_new(pmm, vmm, n) ((void *)bkmalloc_new((pmm), (vmm), (n)))
+#define KMALLOC(k, bytes) bkmalloc((k), (bytes))
+#define KFREE(k, ptr) bkfree((k), (ptr))
 #else
 #error "build with -DBENCH_GENERATED or -DBENCH_BASELINE"
 #endif
