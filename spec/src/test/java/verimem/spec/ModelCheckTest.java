@@ -34,7 +34,12 @@ class ModelCheckTest {
                 Arguments.of("MCBootstrap", "MCBootstrap_ZeroWhileMapping", Tlc.VIOLATION_SAFETY, "WritesMapped"),
                 Arguments.of("MCBootstrap", "MCBootstrap_HandOffAll", Tlc.VIOLATION_SAFETY, "NoTwoOwners"),
                 Arguments.of("MCBootstrap", "MCBootstrap_HandOffRoundedOut", Tlc.VIOLATION_SAFETY,
-                        "NothingReservedHandedOut"));
+                        "NothingReservedHandedOut"),
+                Arguments.of("MCPageTable", "MCPageTable", Tlc.OK, null),
+                Arguments.of("MCPageTable", "MCPageTable_NoFlushOnUnmap", Tlc.VIOLATION_SAFETY, "TranslationAgrees"),
+                Arguments.of("MCPageTable", "MCPageTable_NoFlushOnProtect", Tlc.VIOLATION_SAFETY,
+                        "TranslationAgrees"),
+                Arguments.of("MCPageTable", "MCPageTable_NoReclaim", Tlc.VIOLATION_SAFETY, "NoEmptyTables"));
     }
 
     @Test
