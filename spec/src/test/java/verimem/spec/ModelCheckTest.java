@@ -39,7 +39,14 @@ class ModelCheckTest {
                 Arguments.of("MCPageTable", "MCPageTable_NoFlushOnUnmap", Tlc.VIOLATION_SAFETY, "TranslationAgrees"),
                 Arguments.of("MCPageTable", "MCPageTable_NoFlushOnProtect", Tlc.VIOLATION_SAFETY,
                         "TranslationAgrees"),
-                Arguments.of("MCPageTable", "MCPageTable_NoReclaim", Tlc.VIOLATION_SAFETY, "NoEmptyTables"));
+                Arguments.of("MCPageTable", "MCPageTable_NoReclaim", Tlc.VIOLATION_SAFETY, "NoEmptyTables"),
+                Arguments.of("MCFreeList", "MCFreeList", Tlc.OK, null),
+                Arguments.of("MCFreeList", "MCFreeList_BaseByOne", Tlc.VIOLATION_SAFETY, "NoFrameTwice"),
+                Arguments.of("MCFreeList", "MCFreeList_NoUnlink", Tlc.VIOLATION_SAFETY, "RunsDisjoint"),
+                Arguments.of("MCVirtualLayout", "MCVirtualLayout", Tlc.OK, null),
+                Arguments.of("MCVirtualLayout", "MCVirtualLayout_VmallocInDirectMap", Tlc.VIOLATION_SAFETY,
+                        "NoKmallocVmallocAlias"),
+                Arguments.of("MCVirtualLayout", "MCVirtualLayout_NoGuard", Tlc.VIOLATION_SAFETY, "HeapMmioApart"));
     }
 
     @Test
