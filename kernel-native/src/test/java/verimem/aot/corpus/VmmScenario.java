@@ -84,14 +84,15 @@ public final class VmmScenario {
             long r;
             if (choice <= 1) {
                 long pa = pmm.allocFrame();
-                r = pa < 0 ? pa : space.map(va, pa, choice == 0 ? U + W : U + NX, 4096);
+                r = pa < 0 ? pa : space.map(va, pa, choice == 0 ? U + W + NX : U, 4096); // W^X: writable ones NX
                 if (pa >= 0 && r != 0) {
                     check = check * 31 + pmm.freeFrame(pa);
                 }
             } else if (choice == 2) {
                 r = space.unmap(va);
             } else if (choice == 3) {
-                r = space.protect(va, (x >> 20) % 2 == 0 ? U : U + W + NX);
+                long flags = (x >> 20) % 3 == 0 ? U : (x >> 20) % 3 == 1 ? U + W + NX : U + W; // U + W: refused
+                r = space.protect(va, flags);
             } else if (choice == 4) {
                 r = space.translate(va + (x >> 40) % 4096 / 8 * 8, t);
                 check = fold(check, t);
