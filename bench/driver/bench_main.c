@@ -457,7 +457,7 @@ void bench_ram_init(uint64_t bytes);
 extern uint64_t bench_invlpgs;
 /* VMM on a 64 MiB simulated machine: the PMM manages [2 MiB, 64 MiB); the boot PML4 is the zero frame at 1 MiB. */
 #define VMM_RAM (64 * MIB)
-#define USER_FLAGS (2 + 4)                 /* WRITABLE | USER (PRESENT implied) */
+#define USER_FLAGS (INT64_MIN + 2 + 4)     /* NO_EXECUTE | WRITABLE | USER (PRESENT implied; W^X) */
 
 static void vmm_scenarios(void) {
     progress("vmm");
