@@ -134,6 +134,13 @@ python3 bench/tools/report.py --gen "$WORK/cg-gen" --base "$WORK/cg-base" \
   $([[ $JVM -eq 1 ]] && echo --jvm "$JVMOUT") \
   --info-gen "$WORK/gen.stdout" --out-md "$OUT_MD" --out-json "$OUT_JSON" --machine "$MACHINE" --check
 if [[ $SMOKE -eq 0 ]]; then
+  step "plots (SVG)"
+  python3 bench/tools/plots.py "$OUT_JSON" "${OUT_MD%.md}"
+  {
+    echo "Plots: [PMM cost against occupancy]($(basename "${OUT_MD%.md}")-pmm-occupancy.svg),"
+    echo "[bootstrap cost against memory size]($(basename "${OUT_MD%.md}")-boot-size.svg) (in bench/results/)."
+    echo
+  } >> "$OUT_MD"
   step "breakdown of the generated C's instructions (callgrind_annotate)"
   {
     echo "#### Where the generated C's instructions go (approximate: debug line info; dump totals include the loop)"
