@@ -61,6 +61,9 @@ public final class Bootstrap {
         if (done || pmm != null) {
             return Err.INVALID_ARGUMENT;
         }
+        if (Pmm.checkFits(map) != Err.OK) {
+            return Err.BAD_MEMORY_MAP; // usable memory beyond the PMM's bitmap limit: refused before any change
+        }
         long r = mapper.installRecursiveSlot();
         if (r != Err.OK) {
             return r;

@@ -2,6 +2,7 @@ package verimem.aot.differential;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.objectweb.asm.tree.ClassNode;
@@ -27,7 +29,11 @@ import verimem.aot.subset.KernelSubset;
  * method of the real kernel classes run on the JVM and as hosted generated C (built with ASan and UBSan, which
  * abort on undefined behaviour) on the same inputs; the outputs must be identical text. A deliberately wrong
  * translation of one opcode must make them differ (the test of the test).
+ *
+ * <p>A kernel method that loops forever on some input would otherwise hang the build, so the whole class has a
+ * time limit.
  */
+@Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DifferentialTest {
     private static ClassSet classes;
     private static List<Differential.Target> targets;
@@ -63,8 +69,21 @@ class DifferentialTest {
         assertEquals(0, cc.exit(), "gcc failed:\n" + cc.stderr());
         assertEquals("", cc.stderr(), "gcc printed warnings");
         Gcc.Result run = Gcc.run(List.of(dir.resolve("harness").toString()), dir, Differential.cInput(calls));
-        assertEquals(0, run.exit(), "harness crashed (a sanitizer report?):\n" + tail(run.stderr()));
+        if (run.exit() == Gcc.TIMED_OUT) {
+            fail("hosted C call " + lastLine(run.stdout()) + " did not return (per-call limit "
+                    + Differential.CALL_LIMIT_SECONDS + " s, whole run " + Gcc.RUN_LIMIT_SECONDS + " s)\n"
+                    + tail(run.stderr()));
+        }
+        assertEquals(0, run.exit(), "harness crashed in call " + lastLine(run.stdout()) + " (a sanitizer report?):\n"
+                + tail(run.stderr()));
         return run.stdout();
+    }
+
+    /** The call the harness was in: it flushes "Class.method(args) -> " before every call. */
+    private static String lastLine(String stdout) {
+        String[] lines = stdout.split("\n", -1);
+        String last = lines[lines.length - 1];
+        return last.isEmpty() && lines.length > 1 ? lines[lines.length - 2] + " (completed; next not started)" : last;
     }
 
     private static String tail(String s) {
@@ -130,11 +149,14 @@ class DifferentialTest {
 
     /** The test of the test: each deliberate mistranslation must change some output. */
     @ParameterizedTest
-    @ValueSource(strings = {"lushr", "i2b", "iadd"})
+    @ValueSource(strings = {"lushr", "i2b", "iadd", "lcmp"})
     void aWrongTranslationOfOneOpcodeIsCaught(String opcode) throws Exception {
         String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O1"));
         List<String> diffs = differences(expected, got);
-        System.out.println("mutation " + opcode + ": " + diffs.size() + " of " + calls.size() + " calls differ");
+        String line = "mutation " + opcode + ": " + diffs.size() + " of " + calls.size() + " calls differ"
+                + (diffs.isEmpty() ? "" : ", first: " + diffs.get(0).replace("\n", " |"));
+        System.out.println(line);
+        Files.writeString(Gcc.workDir("mutant-" + opcode).resolve("report.txt"), line + "\n");
         assertTrue(diffs.size() > 0, "mistranslating " + opcode + " went unnoticed");
     }
 }
