@@ -102,7 +102,7 @@ final class MapMutator {
                 m.add(new long[] {MAX_PHYS - (1L << 32), rnd.nextBoolean() ? 1L << 33 : -1L, 2});
             }
             case 15 -> m.remove(rnd.nextInt(m.size()));
-            default -> { // a usable range reaching 2^52 or 2^64: the PMM bug the fuzzer found (see Pmm2pow52Test)
+            default -> { // a usable range reaching 2^52 or 2^64: the PMM bug the fuzzer found (Pmm2pow52Test)
                 long base = MAX_PHYS - (1L << (33 + rnd.nextInt(18)));
                 m.add(new long[] {base, rnd.nextBoolean() ? 1L << 51 : -1L - base, 1});
             }

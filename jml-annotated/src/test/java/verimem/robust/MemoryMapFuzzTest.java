@@ -107,6 +107,7 @@ class MemoryMapFuzzTest {
         System.out.println("memory-map fuzz: " + inputs + " inputs in " + seconds + " s (seed " + seed + "), outcomes "
                 + outcomes);
         assertTrue(outcomes.getOrDefault("pmm ok", 0) > 0 && outcomes.getOrDefault("parse BAD_MEMORY_MAP", 0) > 0
+                && outcomes.getOrDefault("PMM BAD_MEMORY_MAP (usable memory beyond 512 TiB)", 0) > 0
                 && outcomes.getOrDefault("sanitise BAD_MEMORY_MAP", 0) + outcomes.getOrDefault("carve BAD_MEMORY_MAP",
                 0) + outcomes.getOrDefault("parse BAD_MEMORY_MAP", 0) > 0, "the fuzzer reaches every outcome "
                 + outcomes);
@@ -189,9 +190,19 @@ class MemoryMapFuzzTest {
             }
         }
         long words = SegmentTable.wordsFor(carved);
+        if (words > SegmentTable.MAX_WORDS) {
+            assertEquals(Err.BAD_MEMORY_MAP, Pmm.checkFits(carved), what + ": beyond the bitmap limit");
+            try {
+                new Pmm(carved);
+                fail(what + ": a PMM beyond the bitmap limit was built");
+            } catch (KernelPanic p) {
+                assertTrue(p.getMessage().startsWith("pmm: "), p.getMessage());
+            }
+            return "PMM BAD_MEMORY_MAP (usable memory beyond 512 TiB)";
+        }
+        assertEquals(Err.OK, Pmm.checkFits(carved), what);
         if (words > PMM_STAGE_MAX_WORDS) {
-            return words > Integer.MAX_VALUE ? "map ok, PMM stage skipped: bitmap beyond int (Pmm2pow52Test)"
-                    : "map ok, PMM stage skipped: bitmap > 16 MiB";
+            return "map ok, PMM build skipped: bitmap > 16 MiB of JVM heap";
         }
         checkPmm(carved, what);
         return "pmm ok";

@@ -3,9 +3,9 @@ package verimem.robust;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
+import verimem.kernel.arch.Err;
 import verimem.kernel.arch.KernelPanic;
 import verimem.kernel.memmap.MapInvariants;
 import verimem.kernel.memmap.MapSanitiser;
@@ -14,14 +14,15 @@ import verimem.kernel.pmm.Pmm;
 
 /**
  * A firmware map whose usable range reaches 2^52 (directly, or as a wrapping entry the sanitiser clips to 2^52)
- * needs more than 2^31 bitmap words. That is a clean rejection: a KernelPanic with a message (no JVM array could
- * hold the bitmap, and no kernel has that much RAM to back it), never a NegativeArraySizeException or an int that
- * silently wraps to a small bitmap.
+ * needs more than 2^31 bitmap words. That is a clean rejection: Pmm.checkFits says BAD_MEMORY_MAP (what the
+ * bootstrap asks first), and the constructor, if called anyway, panics with a message; never a
+ * NegativeArraySizeException or an int that silently wraps to a small bitmap.
  */
 class Pmm2pow52Test {
     static final long MAX_PHYS = MapInvariants.MAX_PHYS;
 
     static void assertCleanRejection(MemoryMap usable) {
+        assertEquals(Err.BAD_MEMORY_MAP, Pmm.checkFits(usable), "the check callers run first");
         try {
             Pmm pmm = new Pmm(usable);
             // if a future PMM accepts it, it must at least account for every frame it claims
@@ -31,8 +32,7 @@ class Pmm2pow52Test {
         }
     }
 
-    @Disabled("bug: new Pmm(...) throws NegativeArraySizeException for a usable range reaching 2^52 (SegmentTable "
-            + "word count cast to int); the aot helper fixes it in Pmm. Enable once that fix is on main.")
+    /** Was a bug (NegativeArraySizeException), fixed on main by Pmm.checkFits / SegmentTable.fits (ba25107). */
     @Test
     void usableRangesReaching2pow52AreRejectedWithAPanicMessage() {
         long[][] ranges = {
@@ -59,6 +59,7 @@ class Pmm2pow52Test {
         // 2^28 frames = 1 TiB: 2^22 words, an ordinary (if large) PMM; the boundary the fix must not move
         MemoryMap m = new MemoryMap();
         m.add(MAX_PHYS - (1L << 40), MAX_PHYS, MemoryMap.USABLE);
+        assertEquals(Err.OK, Pmm.checkFits(m));
         Pmm pmm = new Pmm(m);
         assertEquals(1L << 28, pmm.managedFrames());
         assertEquals(0, pmm.freeFrames());
