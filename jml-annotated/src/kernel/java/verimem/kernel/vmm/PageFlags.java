@@ -54,4 +54,17 @@ public final class PageFlags {
     public static boolean isUser(long flags) {
         return Pte.has(flags, Pte.BIT_USER);
     }
+
+    /**
+     * The W^X policy for user mappings: user code must not be able to write what it can execute, so a flags word
+     * with USER and WRITABLE set and NO_EXECUTE clear is refused (Err.WRITE_EXECUTE) by map, protect and the
+     * demand pager. Kernel-half mappings never carry USER, so this is about user address spaces only.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == (Pte.has(flags, Pte.BIT_USER) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0);
+      @   assignable \nothing;
+      @*/
+    public static boolean isUserWriteExecute(long flags) {
+        return isUser(flags) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0;
+    }
 }
