@@ -256,6 +256,22 @@ static void pmm_scenarios(const char *tag, const struct bmap *m) {
             snprintf(name, sizeof name, "pmm.alloc_order%d.%s.occ%d.found_of_8", ord, tag, occupancy[o]);
             info(name, ok);
         }
+        /* single calls, each its own measurement: report.py keeps the largest ("max of 32 consecutive calls"),
+           a lower bound of the worst case that the means above hide */
+        if (!smoke) {
+            enum { SINGLE = 32 };
+            for (int i = 0; i < SINGLE; i++) {
+                snprintf(name, sizeof name, "pmm.alloc.%s.occ%d.call%d", tag, occupancy[o], i);
+                MEASURE(name, 1, k, (got[i] = PMM_ALLOC(p)), (res[0] = bench_empty_p(p)));
+                check(got[i] >= 0, "single alloc", got[i]);
+            }
+            for (int i = 0; i < SINGLE; i++) {
+                snprintf(name, sizeof name, "pmm.free.%s.occ%d.call%d", tag, occupancy[o], i);
+                int j = (i * 13) % SINGLE; /* 13 is coprime with 32: every frame once, scattered order */
+                MEASURE(name, 1, k, (res[1] = PMM_FREE(p, got[j])), (res[0] = bench_empty_pl(p, got[j])));
+                check(res[1] == 0, "single free", res[1]);
+            }
+        }
         instr_off();
         check(PMM_FREE_FRAMES(p) == base_free, "fragmentation round restored the free count", PMM_FREE_FRAMES(p));
     }
