@@ -7,6 +7,7 @@
 #include "vm.h"
 #include <stdio.h>
 #include <stdlib.h>
+#undef vm_arena_init /* this file calls the runtime's own */
 
 uint8_t *bench_ram;
 uint64_t bench_ram_size;
@@ -64,4 +65,24 @@ __attribute__((noinline)) uint8_t *bench_slow_addr(int64_t va, uint64_t size) {
         fault(va, "outside the simulated RAM");
     }
     return bench_ram + pa;
+}
+
+/* The region [va, va + size) is mapped to one physical run (the bootstrap maps its metadata run page by page, in
+   order), so the host memory behind it is contiguous too: checked at its first and last byte. */
+void bench_arena_init(void *base, uint64_t size) {
+    int64_t va = (int64_t)(uintptr_t)base;
+    uint8_t *first = bench_addr(va, 1);
+    if (size > 0 && bench_addr(va + (int64_t)size - 1, 1) != first + size - 1) {
+        fault(va, "arena region not backed by one physical run");
+    }
+    vm_arena_init(first, size);
+}
+
+void bench_host_arena(uint64_t bytes) {
+    void *arena = calloc(1, bytes);
+    if (arena == NULL) {
+        fprintf(stderr, "bench: cannot allocate a host arena of %llu bytes\n", (unsigned long long)bytes);
+        exit(71);
+    }
+    vm_arena_init(arena, bytes);
 }

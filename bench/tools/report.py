@@ -143,7 +143,7 @@ def main():
         for n in names:
             used.add(n)
             g, b, e, j, z = gen.get(n), base.get(n), eli.get(n), jvm.get(n), nonull.get(n)
-            note = note_for(n, g, info)
+            note = note_for(n, g, info, gen)
             ratio = g / b if (g is not None and b) else None
             eratio = e / b if (e is not None and b) else None
             zratio = z / b if (z is not None and b) else None
@@ -190,7 +190,7 @@ def sort_key(name):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
-def note_for(name, g, info):
+def note_for(name, g, info, gen):
     m = re.match(r"^pmm\.alloc_order(\d+)\.(\w+)\.occ(\d+)$", name)
     if m:
         found = info.get(f"pmm.alloc_order{m.group(1)}.{m.group(2)}.occ{m.group(3)}.found_of_8")
@@ -200,9 +200,11 @@ def note_for(name, g, info):
         tag = m.group(1)
         walks = info.get(f"boot.simulated_page_walks.{tag}")
         free = info.get(f"boot.pmm_free_frames.{tag}")
+        pmm_part = gen.get(f"boot.pmm_init+release.{tag}")
+        share = f"; PMM construction + release alone: {fmt(pmm_part)}" if pmm_part else ""
         if free:
             return (f"{fmt(g / (free * 4096 / 2**30))} per GiB handed over ({fmt(free, 0)} frames); "
-                    f"includes {fmt(walks, 0)} simulated page walks")
+                    f"includes {fmt(walks, 0)} simulated page walks{share}")
     m = re.match(r"^pmm\.init\+release\.(\w+)$", name)
     if m and g is not None:
         frames = info.get(f"pmm.managed_frames.{m.group(1)}")
