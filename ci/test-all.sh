@@ -27,5 +27,7 @@ stage 1200 "maven verify (unit, property, model-checking, proof and compiler tes
   mvn -B -ntp verify
 
 stage 900 "install kernel toolchain (qemu, grub, xorriso, gcc) if missing" bash ci/install-kernel-deps.sh
+stage 120 "benchmark smoke (bench/run.sh --smoke: builds and produces numbers, asserts nothing about speed; ~35-50 s)" \
+  bash -c 'bash ci/install-kernel-deps.sh valgrind && bash bench/run.sh --smoke'
 stage 900 "boot matrix (QEMU: 5 sizes x pc/q35 x direct/ISO, UEFI, expected panics)" bash ci/boot-matrix.sh
 echo "=== [verimem] all stages passed in $SECONDS s"

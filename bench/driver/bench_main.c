@@ -457,7 +457,7 @@ void bench_ram_init(uint64_t bytes);
 extern uint64_t bench_invlpgs;
 /* VMM on a 64 MiB simulated machine: the PMM manages [2 MiB, 64 MiB); the boot PML4 is the zero frame at 1 MiB. */
 #define VMM_RAM (64 * MIB)
-#define USER_FLAGS (2 + 4)                 /* WRITABLE | USER (PRESENT implied) */
+#define USER_FLAGS (INT64_MIN + 2 + 4)     /* NO_EXECUTE | WRITABLE | USER (PRESENT implied; W^X) */
 
 static void vmm_scenarios(void) {
     progress("vmm");
@@ -585,26 +585,34 @@ static void vmm_scenarios(void) {
     instr_off();
     check(PMM_FREE_FRAMES(pmm) == before, "vmm: create/destroy leaves nothing", PMM_FREE_FRAMES(pmm));
 
-    static const int counts[] = {1, 64, 255};
+    /* clone = deep copy: every mapped page gets a new frame with a copy of its contents. The source holds
+       exactly n 4 KiB pages (page 0 at va0 plus n - 1 more; the 2 MiB page is unmapped first). */
+    r = SPACE_UNMAP(as, va2);
+    check(r == big, "vmm: unmap of the first 2M page", r);
+    check(PMM_FREE_ALIGNED(pmm, big, 9) == 0, "vmm: 2 MiB block back", big);
+    static const int counts[] = {1, 64, 256};
     for (unsigned c = 0; c < sizeof counts / sizeof counts[0]; c++) {
         int n = counts[c];
-        for (int i = 1; i <= n; i++) {
+        for (int i = 1; i < n; i++) {
             r = SPACE_MAP(as, va0 + i * FRAME, frames[i], USER_FLAGS, 4096);
             check(r == 0, "vmm: mapping for the clone", r);
         }
         void *dst = impl_space_new(vmm);
         char name[96];
+        before = PMM_FREE_FRAMES(pmm);
         instr_on();
-        snprintf(name, sizeof name, "vmm.space_clone.%d_more_mappings", n);
+        snprintf(name, sizeof name, "vmm.space_clone.%d_pages", n);
         MEASURE(name, 1, i, (res[i] = verimem_kernel_vmm_AddressSpace_cloneInto(as, dst)),
                 (scratch[i] = bench_empty_pp(as, dst)));
         check(res[0] == 0, "vmm: clone", res[0]);
-        snprintf(name, sizeof name, "vmm.space_destroy.%d_more_mappings", n);
-        MEASURE(name, 1, i, (res[i] = verimem_kernel_vmm_AddressSpace_destroy(dst, 0)),
-                (scratch[i] = bench_empty_pi(dst, 0)));
+        snprintf(name, sizeof name, "vmm.space_destroy.%d_pages_and_frames", n);
+        MEASURE(name, 1, i, (res[i] = verimem_kernel_vmm_AddressSpace_destroy(dst, 1)),
+                (scratch[i] = bench_empty_pi(dst, 1)));
         check(res[0] == 0, "vmm: destroy of the clone", res[0]);
         instr_off();
-        for (int i = 1; i <= n; i++) {
+        check(PMM_FREE_FRAMES(pmm) == before, "vmm: destroy(true) returned the clone's tables and frames",
+              PMM_FREE_FRAMES(pmm));
+        for (int i = 1; i < n; i++) {
             r = SPACE_UNMAP(as, va0 + i * FRAME);
             check(r >= 0, "vmm: unmap after the clone", r);
         }

@@ -28,7 +28,18 @@ class ModelCheckTest {
                 Arguments.of("MCFrameAllocator", "MCFrameAllocator_ZeroIsFailure", Tlc.VIOLATION_SAFETY,
                         "ResultUnambiguous"),
                 Arguments.of("MCFrameAllocator", "MCFrameAllocator_LateRelease", Tlc.VIOLATION_SAFETY,
-                        "HeldNeverFree"));
+                        "HeldNeverFree"),
+                Arguments.of("MCBootstrap", "MCBootstrap", Tlc.OK, null),
+                Arguments.of("MCBootstrap", "MCBootstrap_NotEnoughMemory", Tlc.OK, null),
+                Arguments.of("MCBootstrap", "MCBootstrap_ZeroWhileMapping", Tlc.VIOLATION_SAFETY, "WritesMapped"),
+                Arguments.of("MCBootstrap", "MCBootstrap_HandOffAll", Tlc.VIOLATION_SAFETY, "NoTwoOwners"),
+                Arguments.of("MCBootstrap", "MCBootstrap_HandOffRoundedOut", Tlc.VIOLATION_SAFETY,
+                        "NothingReservedHandedOut"),
+                Arguments.of("MCPageTable", "MCPageTable", Tlc.OK, null),
+                Arguments.of("MCPageTable", "MCPageTable_NoFlushOnUnmap", Tlc.VIOLATION_SAFETY, "TranslationAgrees"),
+                Arguments.of("MCPageTable", "MCPageTable_NoFlushOnProtect", Tlc.VIOLATION_SAFETY,
+                        "TranslationAgrees"),
+                Arguments.of("MCPageTable", "MCPageTable_NoReclaim", Tlc.VIOLATION_SAFETY, "NoEmptyTables"));
     }
 
     @Test

@@ -41,7 +41,8 @@ import verimem.aot.codegen.Names;
  */
 public final class Differential {
     static final int MAX_CASES_PER_METHOD = 1200;
-    static final int RAM_BYTES = 1 << 20;
+    /** Simulated RAM on both sides: 4 MiB, enough for a VMM with its page tables (corpus/VmmScenario). */
+    static final int RAM_BYTES = 4 << 20;
     /** Per call, on either side: the slowest call (a whole boot scenario) takes well under a second. */
     static final int CALL_LIMIT_SECONDS = 20;
 
@@ -211,6 +212,7 @@ public final class Differential {
             Object machine = machineClass.getConstructor(int.class, StringBuilder.class).newInstance(RAM_BYTES, out);
             Class<?> cpu = loader.loadClass("verimem.kernel.arch.Cpu");
             cpu.getMethod("install", loader.loadClass("verimem.kernel.arch.Machine")).invoke(null, machine);
+            Method paging = machineClass.getMethod("writeCr3", long.class);
             Method[] methods = new Method[targets.size()];
             for (int i = 0; i < methods.length; i++) {
                 methods[i] = reflect(loader, targets.get(i));
@@ -224,6 +226,7 @@ public final class Differential {
                 for (int j = 0; j < actual.length; j++) {
                     actual[j] = box(pt[j], c.args()[j]);
                 }
+                paging.invoke(machine, 0L); // every call starts with paging off, as the C harness does
                 out.append(guarded(watchdog, limitSeconds, t, c.args(), () -> {
                     try {
                         return format(m.invoke(null, actual), m.getReturnType());
@@ -406,6 +409,7 @@ public final class Differential {
                         printf(") -> ");
                         fflush(stdout);
                         alarm(%d);
+                        vm_write_cr3(0); /* every call starts with paging off, as the JVM side does */
                         if (setjmp(vm_hosted_catch) == 0) {
                             vm_hosted_catch_armed = 1;
                             CALLS[target](a);
