@@ -29,7 +29,7 @@ import verimem.kernel.pmm.SegmentTable;
 
 /**
  * Mutation fuzzing of the boot path that reads the firmware map: multiboot2 parser -> sanitiser -> carve-outs ->
- * PMM (built and released as the hand-off does), for a bounded time (default 20 s; -Dverimem.fuzz.seconds=N,
+ * PMM (built and released as the hand-off does), for a bounded time (default 15 s; -Dverimem.fuzz.seconds=N,
  * -Dverimem.fuzz.seed=S). Seeds: the twelve real maps of ../shared/memory-maps plus hand-made hostile maps.
  *
  * The structure is written into simulated RAM so that exactly [info, info + total_size) is mapped: a read outside
@@ -78,7 +78,7 @@ class MemoryMapFuzzTest {
 
     @Test
     void hostileMapsEndInAValidMapOrACleanRejection() {
-        long seconds = Long.getLong("verimem.fuzz.seconds", 20);
+        long seconds = Long.getLong("verimem.fuzz.seconds", 15);
         long seed = Long.getLong("verimem.fuzz.seed", 9);
         Random rnd = new Random(seed);
         MapMutator mut = new MapMutator(rnd);
