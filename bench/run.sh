@@ -30,10 +30,17 @@ done
 
 WORK="$ROOT/bench/target"
 rm -rf "$WORK"
-mkdir -p "$WORK"/{c,c-elided,cg-gen,cg-base,cg-elided,maps,tools}
+mkdir -p "$WORK"/{c,c-elided,cg-gen,cg-base,cg-elided,cg-nonull,maps,tools}
 
-step "building the kernel classes and the AOT compiler (maven, offline)"
-mvn -B -ntp -q -o compile -pl kernel-native -am
+# maven only when no earlier run built the classes or a source changed since (saves ~15 s in ./verimem test)
+STAMP=kernel-native/target/.bench-built
+if [[ ! -f $STAMP ]] || [[ -n "$(find jml-annotated/src kernel-native/src pom.xml -newer "$STAMP" -print -quit)" ]]; then
+  step "building the kernel classes and the AOT compiler (maven, offline)"
+  mvn -B -ntp -q -o compile -pl kernel-native -am
+  touch "$STAMP"
+else
+  step "kernel classes and AOT compiler are up to date"
+fi
 
 step "compiling the kernel to C with the AOT compiler on this branch"
 kernel-native/aotc --classes jml-annotated/target/classes --out "$WORK/c" >/dev/null
@@ -50,20 +57,36 @@ done
 [[ $SMOKE -eq 1 ]] || kernel-native/aotc --classes jml-annotated/target/classes --out "$WORK/c-elided" \
   --elide-bounds "${ELIDE#,}" >/dev/null
 
-step "building the drivers (gcc -O2): generated C, generated C with elided checks, hand-written baseline"
+step "building the drivers (gcc -O2, side by side): generated C, hand-written baseline$([[ $SMOKE -eq 1 ]] || echo ", generated C with bounds checks elided, and without null checks")"
 CFLAGS=(-O2 -g -Wall -Wextra -Werror -Wno-unused-label -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-parameter)
 DRV=(bench/driver/bench_main.c bench/driver/empty.c)
-RT=(bench/runtime/bench_mem.c kernel-native/runtime/vm_common.c kernel-native/runtime/vm_hosted.c)
-gcc "${CFLAGS[@]}" -DBENCH_GENERATED -Ibench/runtime -Ikernel-native/runtime -I"$WORK/c" -Ibench/driver \
-  -o "$WORK/bench-generated" "${DRV[@]}" "${RT[@]}" "$WORK/c/verimem_aot.c"
-[[ $SMOKE -eq 1 ]] || gcc "${CFLAGS[@]}" -DBENCH_GENERATED -Ibench/runtime -Ikernel-native/runtime -I"$WORK/c-elided" \
-  -Ibench/driver -o "$WORK/bench-elided" "${DRV[@]}" "${RT[@]}" "$WORK/c-elided/verimem_aot.c"
-gcc "${CFLAGS[@]}" -DBENCH_BASELINE -Ibench/runtime -Ibench/baseline -Ibench/driver \
-  -o "$WORK/bench-baseline" "${DRV[@]}" bench/baseline/pmm_baseline.c bench/baseline/vmm_baseline.c bench/baseline/kmalloc_baseline.c bench/runtime/bench_mem.c
+RT=(bench/runtime/bench_mem.c bench/runtime/bench_arena.c kernel-native/runtime/vm_common.c kernel-native/runtime/vm_hosted.c)
+# the builds are independent: run them side by side, then check each
+build() { # output cflags... : one gcc, its messages in $WORK/<output>.gcc.log
+  local out="$1"; shift
+  gcc "${CFLAGS[@]}" "$@" -o "$WORK/$out" > "$WORK/$out.gcc.log" 2>&1
+}
+pids=()
+build bench-generated -DBENCH_GENERATED -Ibench/runtime -Ikernel-native/runtime -I"$WORK/c" -Ibench/driver \
+  "${DRV[@]}" "${RT[@]}" "$WORK/c/verimem_aot.c" & pids+=($!)
+build bench-baseline -DBENCH_BASELINE -Ibench/runtime -Ibench/baseline -Ibench/driver "${DRV[@]}" \
+  bench/baseline/pmm_baseline.c bench/baseline/vmm_baseline.c bench/baseline/kmalloc_baseline.c \
+  bench/runtime/bench_mem.c & pids+=($!)
+if [[ $SMOKE -eq 0 ]]; then
+  build bench-elided -DBENCH_GENERATED -Ibench/runtime -Ikernel-native/runtime -I"$WORK/c-elided" -Ibench/driver \
+    "${DRV[@]}" "${RT[@]}" "$WORK/c-elided/verimem_aot.c" & pids+=($!)
+  # ablation: the elided variant without (most) null checks, to split the excess between the two kinds of check
+  build bench-nonull -DBENCH_GENERATED -DBENCH_NO_NULL_CHECKS -Ibench/runtime -Ikernel-native/runtime \
+    -I"$WORK/c-elided" -Ibench/driver "${DRV[@]}" "${RT[@]}" "$WORK/c-elided/verimem_aot.c" & pids+=($!)
+fi
+for p in "${pids[@]}"; do
+  wait "$p" || { echo "bench/run.sh: a driver build failed:" >&2; cat "$WORK"/*.gcc.log >&2; exit 1; }
+done
 
 step "converting the real memory maps with the project's dmesg parser"
 javac -d "$WORK/tools" -cp jml-annotated/target/classes bench/tools/MapToText.java
-MAPDIR=/work/shared/memory-maps
+MAPDIR="${VERIMEM_MEMORY_MAPS:-/work/shared/memory-maps}"
+[[ -d $MAPDIR ]] || { echo "bench/run.sh: no memory maps in $MAPDIR (set VERIMEM_MEMORY_MAPS)" >&2; exit 1; }
 if [[ $SMOKE -eq 1 ]]; then
   MAPS=("$MAPDIR/018-old-ibm-128m-unaligned-acpi.txt")
 else
@@ -74,10 +97,12 @@ MAPFILES=("$WORK"/maps/*.map)
 ARGS=()
 [[ $SMOKE -eq 1 ]] && ARGS+=(--smoke)
 
-run_cg() { # name binary args...
+run_cg() { # name binary args...  (line-level counts for the generated build: breakdown.py reads them)
   local name="$1" bin="$2"; shift 2
+  local lines=no
+  [[ $name == gen ]] && lines=yes
   step "callgrind: $name"
-  valgrind --tool=callgrind --instr-atstart=no --dump-line=no --callgrind-out-file="$WORK/cg-$name/run.out" \
+  valgrind --tool=callgrind --instr-atstart=no --dump-line=$lines --callgrind-out-file="$WORK/cg-$name/run.out" \
     "$bin" "$@" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr" || {
       echo "bench/run.sh: the $name driver failed; its output:" >&2; grep -v '^==' "$WORK/$name.stderr" | tail -20 >&2
       exit 1; }
@@ -86,6 +111,7 @@ run_cg() { # name binary args...
 run_cg gen "$WORK/bench-generated" "${ARGS[@]}" "${MAPFILES[@]}"
 run_cg base "$WORK/bench-baseline" "${ARGS[@]}"
 [[ $SMOKE -eq 1 ]] || run_cg elided "$WORK/bench-elided" "${ARGS[@]}" "${MAPFILES[@]}"
+[[ $SMOKE -eq 1 ]] || run_cg nonull "$WORK/bench-nonull" "${ARGS[@]}" "${MAPFILES[@]}"
 
 JVMOUT="$WORK/jvm.txt"
 if [[ $JVM -eq 1 ]]; then
@@ -104,10 +130,26 @@ else
 fi
 step "report"
 python3 bench/tools/report.py --gen "$WORK/cg-gen" --base "$WORK/cg-base" \
-  $([[ $SMOKE -eq 1 ]] || echo --elided "$WORK/cg-elided") \
+  $([[ $SMOKE -eq 1 ]] || echo --elided "$WORK/cg-elided" --nonull "$WORK/cg-nonull") \
   $([[ $JVM -eq 1 ]] && echo --jvm "$JVMOUT") \
   --info-gen "$WORK/gen.stdout" --out-md "$OUT_MD" --out-json "$OUT_JSON" --machine "$MACHINE" --check
 if [[ $SMOKE -eq 0 ]]; then
+  step "plots (SVG)"
+  python3 bench/tools/plots.py "$OUT_JSON" "${OUT_MD%.md}"
+  {
+    echo "Plots: [PMM cost against occupancy]($(basename "${OUT_MD%.md}")-pmm-occupancy.svg),"
+    echo "[bootstrap cost against memory size]($(basename "${OUT_MD%.md}")-boot-size.svg) (in bench/results/)."
+    echo
+  } >> "$OUT_MD"
+  step "breakdown of the generated C's instructions (callgrind_annotate)"
+  {
+    echo "#### Where the generated C's instructions go (approximate: debug line info; dump totals include the loop)"
+    echo
+    python3 bench/tools/breakdown.py "$WORK/cg-gen" pmm.alloc.128M.occ95.lifo pmm.free.128M.occ95.lifo \
+      pmm.alloc.8G.occ50.random pmm.free.8G.occ50.random vmm.map4k.tables_exist vmm.translate4k \
+      vmm.unmap4k.table_stays kmalloc.64 kfree.64
+    echo
+  } >> "$OUT_MD"
   awk -v f="$OUT_MD" '
     /<!-- BENCH:BEGIN -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
     /<!-- BENCH:END -->/ { skip = 0 }

@@ -28,7 +28,7 @@
 #define KERNEL_FIRST_SLOT 256
 
 enum { OK = 0, NO_MEMORY = -1, NON_CANONICAL = -5, ALREADY_MAPPED = -6, NOT_MAPPED = -7, PARENT_HUGE_PAGE = -8,
-       INVALID_ARGUMENT = -9, KERNEL_FRAME = -10, DESTROYED = -11, MISALIGNED = -4 };
+       INVALID_ARGUMENT = -9, KERNEL_FRAME = -10, DESTROYED = -11, MISALIGNED = -4, WRITE_EXECUTE = -14 };
 enum { NEW = 0, LIVE = 1 };
 enum { NOT_MANAGED_OWNER = -3 };
 
@@ -251,6 +251,9 @@ int64_t bspace_map(struct bspace *s, int64_t va, int64_t pa, int64_t flags, int6
     int64_t half = check_half(s, va);
     if (half != OK) {
         return half;
+    }
+    if ((flags & USER) && (flags & WRITABLE) && flags >= 0) {
+        return WRITE_EXECUTE; /* W^X for user mappings */
     }
     if (va % page_size != 0 || pa < 0 || pa % page_size != 0) {
         return MISALIGNED;

@@ -41,6 +41,20 @@ static inline void bench_write_cr3(int64_t v) { bench_cr3 = v; }
 /* invlpg is one instruction in the kernel; here a counter increment stands in for it */
 static inline void bench_invlpg(int64_t va) { (void)va; bench_invlpgs++; }
 
+/* Ablation only (bench/run.sh's "no null checks" column, never a build anyone runs): a field access or call
+   on a reference skips its null check. Checks inside the project vm.h's own inline helpers (vm_elem,
+   vm_array_length) stay, so this removes most, not all, null checks. */
+#ifdef BENCH_NO_NULL_CHECKS
+#define vm_nonnull(o, site) ((void)(site), (o))
+#endif
+
+/* Cpu.arenaInit: the bootstrap points `new` at the PMM metadata region it just mapped (a kernel virtual address).
+   The bench translates that address to the host memory behind it (bench_mem.c). bench_host_arena gives the
+   driver a fresh host arena again afterwards. */
+void bench_arena_init(void *base, uint64_t size);
+void bench_host_arena(uint64_t bytes);
+#define vm_arena_init bench_arena_init
+
 #define vm_load64 bench_load64
 #define vm_store64 bench_store64
 #define vm_load32 bench_load32

@@ -127,6 +127,11 @@ FreeAligned(b, k) ==
         /\ last' = [op |-> "freeAligned", res |-> r]
         /\ UNCHANGED <<countdown, started>>
 
+(* Any call with a byte address that is not frame aligned: refused, nothing changed. *)
+RefuseUnaligned(op) ==
+    /\ last' = [op |-> op, res |-> Misaligned]
+    /\ UNCHANGED <<free, held, countdown, started>>
+
 FailAfter(n) ==
     /\ countdown' = n
     /\ last' = [op |-> "failAfter", res |-> OK]

@@ -16,7 +16,7 @@ MCManaged == (0 .. 7) \cup (9 .. 17)
 MCReleases == {<<0, 8>>, <<9, 18>>, <<6, 10>>, <<5, 4>>}
 \* frames a caller may name wrongly: managed, the hole, past the end, negative
 MCProbes == {3, 8, 18, -1}
-MCMaxHeld == 3
+MCMaxHeld == 2
 \* Err.NO_MEMORY; the flawed config ZeroIsFailure uses physical 0 instead (PowerNex)
 MCNoMemory == -1
 MCZeroIsFailure == 0
@@ -26,9 +26,9 @@ Next ==
     \/ \E f \in free : AllocOk(f)
     \/ AllocFail
     \/ \E k \in 0 .. MaxOrder + 1 : AllocAlignedFail(k)
-    \/ \E k \in 0 .. MaxOrder : \E b \in free : AllocAlignedOk(k, b)
+    \/ \E k \in 1 .. MaxOrder : \E b \in free : AllocAlignedOk(k, b)   \* order 0 is AllocOk's frame
     \/ \E f \in held \cup MCProbes : FreeFrame(f)
-    \/ \E k \in 0 .. MaxOrder : \E b \in held \cup MCProbes : FreeAligned(b, k)
+    \/ \E k \in 1 .. MaxOrder + 1 : \E b \in held \cup MCProbes : FreeAligned(b, k)
     \/ \E n \in 0 .. MaxCountdown : FailAfter(n)
 
 Spec == Init /\ [][Next]_vars

@@ -1,9 +1,9 @@
 package verimem.robust;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ import verimem.kernel.vmm.VmmFixture;
  * Accessed and dirty bits are masked: the simulated MMU may set them on a walk, which is not a change of state.
  */
 record Snapshot(long free, BitSet freeBits, long tableFrames, BitSet kernelOwned, BitSet vmmTables,
-                Map<Long, List<Long>> tables, long cr3) {
+                Map<Long, long[]> tables, long cr3) {
     static final long P = 1, PS = 128, ACCESSED_DIRTY = 0x60, FRAME_MASK = 0x000F_FFFF_FFFF_F000L;
 
     static Snapshot of(VmmFixture fx, List<AddressSpace> spaces) {
@@ -38,7 +38,7 @@ record Snapshot(long free, BitSet freeBits, long tableFrames, BitSet kernelOwned
             kernel.set(f, fx.vmm.ownership().isKernel(pa));
             vmmTables.set(f, fx.vmm.ownership().isVmmTable(pa));
         }
-        Map<Long, List<Long>> tables = new TreeMap<>();
+        Map<Long, long[]> tables = new TreeMap<>();
         PhysicalMemory ram = fx.machine.ram();
         collect(ram, fx.vmm.kernelSpace().pml4(), 4, tables);
         for (AddressSpace s : spaces) {
@@ -50,20 +50,20 @@ record Snapshot(long free, BitSet freeBits, long tableFrames, BitSet kernelOwned
                 fx.machine.readCr3());
     }
 
-    private static void collect(PhysicalMemory ram, long table, int level, Map<Long, List<Long>> out) {
+    private static void collect(PhysicalMemory ram, long table, int level, Map<Long, long[]> out) {
         if (out.containsKey(table)) {
             return; // shared kernel-half tables, the recursive slot
         }
-        List<Long> entries = new ArrayList<>(512);
+        long[] entries = new long[512];
         for (int i = 0; i < 512; i++) {
-            entries.add(ram.read64(table + i * 8L) & ~ACCESSED_DIRTY);
+            entries[i] = ram.read64(table + i * 8L) & ~ACCESSED_DIRTY;
         }
         out.put(table, entries);
         if (level == 1) {
             return;
         }
         for (int i = 0; i < 512; i++) {
-            long e = entries.get(i);
+            long e = entries[i];
             boolean leaf = level < 4 && (e & PS) != 0;
             if ((e & P) != 0 && !leaf && (level != 4 || i != Layout.RECURSIVE_SLOT || (e & FRAME_MASK) != table)) {
                 collect(ram, e & FRAME_MASK, level - 1, out);
@@ -79,8 +79,8 @@ record Snapshot(long free, BitSet freeBits, long tableFrames, BitSet kernelOwned
         assertEquals(kernelOwned, after.kernelOwned, what + ": kernel-ownership bitmap");
         assertEquals(vmmTables, after.vmmTables, what + ": VMM-table bitmap");
         assertEquals(tables.keySet(), after.tables.keySet(), what + ": set of page-table frames");
-        for (Map.Entry<Long, List<Long>> e : tables.entrySet()) {
-            assertEquals(e.getValue(), after.tables.get(e.getKey()),
+        for (Map.Entry<Long, long[]> e : tables.entrySet()) {
+            assertArrayEquals(e.getValue(), after.tables.get(e.getKey()),
                     what + ": contents of page table 0x" + Long.toHexString(e.getKey()));
         }
         assertEquals(cr3, after.cr3, what + ": CR3");

@@ -19,16 +19,30 @@ import java.util.stream.Stream;
  * directory under target/tlc/ that holds a copy of every model of src/tla plus any generated modules, and reads
  * back what TLC reported. The exit code is the verdict; the parsed figures are for the report.
  */
-final class Tlc {
+public final class Tlc {
     static final Path MODELS = Path.of("src/tla");
     static final Path WORK = Path.of("target/tlc");
     /** TLC's exit codes (tlc2.output.EC.ExitStatus). */
-    static final int OK = 0, VIOLATION_LIVENESS = 13, VIOLATION_SAFETY = 12, VIOLATION_DEADLOCK = 11;
+    public static final int OK = 0, VIOLATION_LIVENESS = 13, VIOLATION_SAFETY = 12, VIOLATION_DEADLOCK = 11;
     private static final long TIMEOUT_SECONDS = 240;
 
-    record Result(int exitCode, long generated, long distinct, int depth, String violatedInvariant,
+    public record Result(int exitCode, long generated, long distinct, int depth, String violatedInvariant,
                   boolean temporalViolated, boolean deadlock, long millis, String output) {
-        String summary() {
+        /** For a rejected trace: the value of the trace spec's step counter i in the last state reached. */
+        public int stuckAt() {
+            Matcher m = Pattern.compile("/\\\\ i = (\\d+)").matcher(output);
+            int i = -1;
+            while (m.find()) {
+                i = Integer.parseInt(m.group(1));
+            }
+            return i;
+        }
+
+        public String tail() {
+            return output.length() < 4000 ? output : output.substring(output.length() - 4000);
+        }
+
+        public String summary() {
             return String.format("exit %d, %d distinct states (%d generated), depth %d, %.1f s%s", exitCode, distinct,
                     generated, depth, millis / 1000.0,
                     violatedInvariant != null ? ", invariant " + violatedInvariant + " violated"
@@ -127,8 +141,19 @@ final class Tlc {
         return g == null ? -1 : Long.parseLong(g.replace(",", ""));
     }
 
+    /**
+     * Trace validation: a fresh directory with the models and the generated trace modules, TLC on module with
+     * module.cfg, one worker, deadlock checking on (a call no action explains leaves TLC without a successor).
+     */
+    public static Result checkTrace(String run, String module, Map<String, String> generated) {
+        Path dir = prepare(run, generated);
+        Result r = tlc(dir, module, module, 1);
+        record(run, r);
+        return r;
+    }
+
     /** Appends one line to target/tlc/results.tsv (the figures the README table quotes). */
-    static synchronized void record(String name, Result r) {
+    public static synchronized void record(String name, Result r) {
         try {
             Files.createDirectories(WORK);
             Files.writeString(WORK.resolve("results.tsv"), String.format("%s\t%d\t%d\t%d\t%d\t%.1f%n", name,

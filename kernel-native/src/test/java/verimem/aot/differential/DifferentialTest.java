@@ -35,6 +35,8 @@ import verimem.aot.subset.KernelSubset;
  */
 @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DifferentialTest {
+    /** Every correct call takes milliseconds even at -O0; a mutant's runaway loop is cut off sooner. */
+    private static final int MUTANT_CALL_LIMIT_SECONDS = 5;
     private static ClassSet classes;
     private static List<Differential.Target> targets;
     private static List<Differential.Call> calls;
@@ -52,15 +54,33 @@ class DifferentialTest {
         }
         targets = Differential.targets(classes, targetClasses);
         calls = Differential.calls(targets);
+        long t0 = System.nanoTime();
         expected = Differential.runOnJvm(targets, calls, List.of(Inputs.testRoot(), Inputs.kernelRoot()));
+        System.out.printf("differential: %d calls on the JVM in %.1f s%n", calls.size(), seconds(t0));
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
     }
 
     /** Compiles the class set with the given options and the harness, runs it on the calls, returns stdout. */
     private static String runGeneratedC(String name, Options options, List<String> cflags) throws Exception {
+        return runGeneratedC(name, options, cflags, false);
+    }
+
+    /**
+     * As above. For a mutant, a call that no longer returns is one of the ways a wrong translation shows (the iadd
+     * mutant turns Kmalloc.classOf's c + 1 into c - 1, a loop of 2^32 steps): the output so far plus a HUNG line
+     * is returned, with a shorter per-call limit, instead of failing.
+     */
+    private static String runGeneratedC(String name, Options options, List<String> cflags, boolean mutant)
+            throws Exception {
+        long t0 = System.nanoTime();
         Path dir = Gcc.workDir(name);
         Compiler.Output out = Compiler.compile(classes, options);
         Compiler.writeFiles(out, dir);
-        Files.writeString(dir.resolve("harness_main.c"), Differential.cMain(targets));
+        Files.writeString(dir.resolve("harness_main.c"),
+                Differential.cMain(targets, mutant ? MUTANT_CALL_LIMIT_SECONDS : Differential.CALL_LIMIT_SECONDS));
         List<String> args = new ArrayList<>(cflags);
         args.addAll(Gcc.WARNINGS);
         args.addAll(List.of("-o", "harness", "harness_main.c", "verimem_aot.c",
@@ -68,7 +88,14 @@ class DifferentialTest {
         Gcc.Result cc = Gcc.gcc(dir, args);
         assertEquals(0, cc.exit(), "gcc failed:\n" + cc.stderr());
         assertEquals("", cc.stderr(), "gcc printed warnings");
+        double built = seconds(t0);
+        long t1 = System.nanoTime();
         Gcc.Result run = Gcc.run(List.of(dir.resolve("harness").toString()), dir, Differential.cInput(calls));
+        System.out.printf("differential %s: compile+gcc %.1f s, run %.1f s%n", name, built, seconds(t1));
+        if (run.exit() == Gcc.TIMED_OUT && mutant) {
+            System.out.println("differential " + name + ": hung in " + lastLine(run.stdout()));
+            return run.stdout() + "HUNG\n";
+        }
         if (run.exit() == Gcc.TIMED_OUT) {
             fail("hosted C call " + lastLine(run.stdout()) + " did not return (per-call limit "
                     + Differential.CALL_LIMIT_SECONDS + " s, whole run " + Gcc.RUN_LIMIT_SECONDS + " s)\n"
@@ -151,7 +178,8 @@ class DifferentialTest {
     @ParameterizedTest
     @ValueSource(strings = {"lushr", "i2b", "iadd", "lcmp"})
     void aWrongTranslationOfOneOpcodeIsCaught(String opcode) throws Exception {
-        String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O1"));
+        // -O0: compiles in about half the time of -O1 and changes no semantics the mutant relies on
+        String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O0"), true);
         List<String> diffs = differences(expected, got);
         String line = "mutation " + opcode + ": " + diffs.size() + " of " + calls.size() + " calls differ"
                 + (diffs.isEmpty() ? "" : ", first: " + diffs.get(0).replace("\n", " |"));
