@@ -14,11 +14,8 @@ import verimem.kernel.pmm.Pmm;
  * free count is back to where it started after every phase.
  */
 public final class PhysSelfTest {
-    /*@ spec_public @*/ private final long[] frames;
+    private final long[] frames;
 
-    /*@ public normal_behavior
-      @   requires capacity >= 2;
-      @*/
     public PhysSelfTest(int capacity) {
         frames = new long[capacity];
     }
