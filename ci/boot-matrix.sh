@@ -50,8 +50,22 @@ check_figures() {   # log machine mem mode
   (( m < mmin || m > mmax )) && why+=" metadata $m outside [$mmin, $mmax];"
   [[ $e != 0 ]] && why+=" early data $e, model 0;"
   [[ $f != $(( mu - mt - m )) ]] && why+=" free $f, model $(( mu - mt - m ));"
+  # After the self-tests: the pre-PMM still holds exactly the hand-off's tables and metadata; the VMM holds one
+  # PDPT per upper PML4 slot the boot space left empty (256 - 4: direct map, metadata, recursive slot, image);
+  # the arena is a power of two of frames big enough for the VMM's two bitmaps over all RAM; nothing else is held.
+  local eu ef ep ea et top
+  read -r eu ef ep ea et < <(sed -n 's/^end-state partition: usable=\([0-9]*\) free=\([0-9]*\) pre-pmm=\([0-9]*\) arena=\([0-9]*\) vmm-tables=\([0-9]*\): ok$/\1 \2 \3 \4 \5/p' <<<"$clean")
+  top=$(raw_ram_entries "$log" | awk 'END{print $2}')
+  if [[ -z "$eu" ]]; then why+=" no end-state partition line;"
+  else
+    [[ $eu != "$u" ]] && why+=" end-state usable $eu, hand-off $u;"
+    [[ $ep != $(( mt + m )) ]] && why+=" pre-PMM holds $ep at the end, model $(( mt + m ));"
+    [[ $et != 252 ]] && why+=" VMM tables $et, model 252;"
+    (( (ea & (ea - 1)) == 0 && ea * 4096 >= 2 * (top / 4096 / 8) )) || why+=" arena of $ea frames;"
+    [[ $ef != $(( mu - mt - m - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - mt - m - ea - 252 ));"
+  fi
   grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
-  [[ $(grep -c ': ok$' <<<"$clean") == 4 ]] || why+=" not all 4 self-tests reported ok;"
+  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 4 ]] || why+=" not all 4 self-tests reported ok;"
   echo "$why"
 }
 
@@ -111,6 +125,7 @@ good="$LOGS/pc-64M-direct.log"
 model_catches "one free frame too many" 's/^(hand-off check: .* free=)(\d+)/$1.($2+1)/e' "$good" pc 64M direct
 model_catches "one usable frame too few" 's/^(hand-off check: passed: usable=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
 model_catches "one page-table frame too few" 's/^(hand-off check: .* page-tables=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
+model_catches "one frame leaked by the self-tests" 's/^(end-state partition: .* free=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
 model_catches "firmware map one page short" \
   'if (/^mmap: .* type=1\r?$/ && ++$n == 2) { s/len=(0x[0-9a-f]+)/sprintf("len=0x%x", hex($1) - 4096)/e }' \
   "$good" pc 64M direct
