@@ -57,7 +57,10 @@ class ModelCheckTest {
                     .map(n -> n.substring(0, n.length() - 4)).sorted().collect(Collectors.toList());
         }
         assertTrue(modules.size() >= 2, "models missing: " + modules);
-        Path dir = Tlc.prepare("sany", Map.of());
+        // FrameAllocatorTrace imports the generated PmmTraceData: an empty trace stands in for the parse
+        Path dir = Tlc.prepare("sany", Map.of("PmmTraceData.tla", "---- MODULE PmmTraceData ----\nEXTENDS Integers\n"
+                + "TraceManaged == {}\nTraceReserved == {}\nTraceInitFree == {}\nTraceFinalFree == {}\n"
+                + "TraceMaxOrder == 18\nTraceMaxCountdown == 0\nTrace == <<>>\n====\n"));
         for (String m : modules) {
             Tlc.Result r = Tlc.sany(dir, m);
             assertEquals(0, r.exitCode(), () -> "SANY rejected " + m + ":\n" + r.output());
@@ -69,7 +72,7 @@ class ModelCheckTest {
     @MethodSource("runs")
     void modelCheck(String module, String cfg, int expectedExit, String expectedInvariant) {
         Path dir = Tlc.prepare(cfg, Map.of());
-        Tlc.Result r = Tlc.tlc(dir, module, cfg, 2);
+        Tlc.Result r = Tlc.tlc(dir, module, cfg, 1);
         Tlc.record(cfg, r);
         assertEquals(expectedExit, r.exitCode(), () -> cfg + ": " + r.summary() + "\n" + tail(r.output()));
         assertEquals(expectedInvariant, r.violatedInvariant(), () -> cfg + ": " + r.summary());

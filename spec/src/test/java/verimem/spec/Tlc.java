@@ -70,7 +70,7 @@ public final class Tlc {
                     s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
                 }
             }
-            Files.createDirectories(dir);
+            Files.createDirectories(dir.resolve("tmp"));
             try (Stream<Path> s = Files.list(MODELS)) {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     Files.copy(p, dir.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -101,7 +101,9 @@ public final class Tlc {
 
     private static Result fork(Path dir, List<String> mainAndArgs) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseParallelGC", "-Xmx1500m", "-Xss8m", "-cp", toolsJar()));
+                "-XX:+UseParallelGC", "-Xmx1500m", "-Xss8m",
+                // TLC and SANY unpack the standard modules into the temporary directory: a private one per run
+                "-Djava.io.tmpdir=" + dir.resolve("tmp").toAbsolutePath(), "-cp", toolsJar()));
         cmd.addAll(mainAndArgs);
         long t0 = System.nanoTime();
         try {
