@@ -23,7 +23,7 @@ public final class Tlc {
     static final Path MODELS = Path.of("src/tla");
     static final Path WORK = Path.of("target/tlc");
     /** TLC's exit codes (tlc2.output.EC.ExitStatus). */
-    public static final int OK = 0, VIOLATION_LIVENESS = 13, VIOLATION_SAFETY = 12, VIOLATION_DEADLOCK = 11;
+    public static final int OK = 0, VIOLATION_ASSUMPTION = 10, VIOLATION_LIVENESS = 13, VIOLATION_SAFETY = 12, VIOLATION_DEADLOCK = 11;
     private static final long TIMEOUT_SECONDS = 240;
 
     public record Result(int exitCode, long generated, long distinct, int depth, String violatedInvariant,

@@ -108,8 +108,9 @@ class PmmTraceValidationTest {
         PmmRecorder rec = new PmmRecorder(PmmCalls.of(boot.pmm()), managed, allButFirst);
         rec.allocFrame();
         Tlc.Result v = check("boot-leak", rec, "hand-off leaking one pre-PMM frame");
-        assertTrue(v.exitCode() != 0 && v.output().contains("Assumption"), v::tail);
-        assertTrue(v.output().contains("is false"), v::tail);
+        assertEquals(Tlc.VIOLATION_ASSUMPTION, v.exitCode(), v::tail);
+        assertTrue(v.output().contains("Assumption") && v.output().contains("of module FrameAllocatorTrace is false"),
+                v::tail);
     }
 
     /** Frames the pre-PMM handed out (page tables, PMM metadata), from its allocation table. */
