@@ -24,14 +24,14 @@ void bench_ram_init(uint64_t bytes) {
     bench_cr3 = 0;
 }
 
-static __attribute__((noreturn)) void fault(int64_t va, const char *why) {
+__attribute__((noreturn)) void bench_fault(int64_t va, const char *why) {
     fprintf(stderr, "bench: simulated fault at va 0x%llx (%s)\n", (unsigned long long)va, why);
     exit(72);
 }
 
 static uint64_t phys64(uint64_t pa) {
     if (pa > bench_ram_size - 8) {
-        fault((int64_t)pa, "page table outside the simulated RAM");
+        bench_fault((int64_t)pa, "page table outside the simulated RAM");
     }
     return *(uint64_t *)(bench_ram + pa);
 }
@@ -50,7 +50,7 @@ __attribute__((noinline)) uint8_t *bench_slow_addr(int64_t va, uint64_t size) {
             int shift = 12 + 9 * (level - 1);
             uint64_t e = phys64(table + ((u >> shift) & 511) * 8);
             if ((e & 1) == 0) {
-                fault(va, "not present");
+                bench_fault(va, "not present");
             }
             if (level == 1 || (level <= 3 && (e & 0x80))) {
                 uint64_t page = (1ull << shift) - 1;
@@ -61,7 +61,8 @@ __attribute__((noinline)) uint8_t *bench_slow_addr(int64_t va, uint64_t size) {
         }
     }
     if (pa > bench_ram_size || bench_ram_size - pa < size) {
-        fault(va, "outside the simulated RAM");
+        bench_fault(va, "outside the simulated RAM");
     }
     return bench_ram + pa;
 }
+

@@ -48,6 +48,13 @@ static inline void bench_invlpg(int64_t va) { (void)va; bench_invlpgs++; }
 #define vm_nonnull(o, site) ((void)(site), (o))
 #endif
 
+/* Cpu.arenaInit: the bootstrap points `new` at the PMM metadata region it just mapped (a kernel virtual address).
+   The bench translates that address to the host memory behind it (bench_mem.c). bench_host_arena gives the
+   driver a fresh host arena again afterwards. */
+void bench_arena_init(void *base, uint64_t size);
+void bench_host_arena(uint64_t bytes);
+#define vm_arena_init bench_arena_init
+
 #define vm_load64 bench_load64
 #define vm_store64 bench_store64
 #define vm_load32 bench_load32
