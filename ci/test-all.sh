@@ -23,8 +23,11 @@ stage() {
   echo "=== [verimem] stage $name passed in $((SECONDS - t0)) s"
 }
 
-stage 1200 "maven verify (unit, property, model-checking, proof and compiler tests)" \
+stage 1200 "maven verify (unit, property, model-checking, proof-runner and compiler tests)" \
   mvn -B -ntp verify
+
+stage 900 "KeY proofs (every JML contract of the kernel code; fails if a baselined contract is no longer proved)" \
+  bash ci/prove.sh
 
 stage 900 "install kernel toolchain (qemu, grub, xorriso, gcc) if missing" bash ci/install-kernel-deps.sh
 stage 120 "benchmark smoke (bench/run.sh --smoke: builds and produces numbers, asserts nothing about speed; 35-60 s)" \

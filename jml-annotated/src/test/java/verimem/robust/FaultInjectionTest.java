@@ -95,6 +95,62 @@ class FaultInjectionTest {
         return ops.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> inject(e.getKey(), e.getValue())));
     }
 
+    /**
+     * The VMM's own bootstrap step: adoptBootSpace pre-creates a PDPT for each of the 255 empty kernel slots. Fail
+     * each of those allocations in turn on a fresh boot machine: NO_MEMORY, no kernel space, the boot PML4 as it
+     * was, every frame back in the PMM (bitmap compared), nothing marked kernel-owned; a retry succeeds (sampled).
+     */
+    @org.junit.jupiter.api.Test
+    void adoptingTheBootSpaceRollsBackAtEveryK() {
+        long ram = 8L << 20;
+        int failures = 0;
+        for (long k = 1; ; k++) {
+            verimem.host.sim.SimMachine m = new verimem.host.sim.SimMachine(ram);
+            long pml4 = 0x1000;
+            long directPdpt = 0x2000;
+            m.ram().write64(pml4 + Layout.DIRECT_MAP_SLOT * 8L, directPdpt | 3);
+            m.ram().write64(directPdpt, 0x83 | Pte.NO_EXECUTE); // 1 GiB direct-map page at physical 0
+            m.loaderSetCr3(pml4);
+            verimem.kernel.arch.Cpu.install(m);
+            verimem.kernel.memmap.MemoryMap usable = new verimem.kernel.memmap.MemoryMap();
+            usable.add(0x10_0000, ram, verimem.kernel.memmap.MemoryMap.USABLE);
+            verimem.kernel.pmm.Pmm pmm = new verimem.kernel.pmm.Pmm(usable);
+            assertEquals(Err.OK, pmm.release(0x10_0000, ram));
+            verimem.kernel.vmm.Vmm vmm = new verimem.kernel.vmm.Vmm(pmm, ram, 8);
+            long[] pml4Before = new long[512];
+            java.util.BitSet freeBefore = new java.util.BitSet();
+            for (int i = 0; i < 512; i++) {
+                pml4Before[i] = m.ram().read64(pml4 + i * 8L);
+            }
+            for (long pa = 0; pa < ram; pa += K4) {
+                freeBefore.set((int) (pa / K4), pmm.isFree(pa));
+            }
+            pmm.failAfter(k);
+            long r = vmm.adoptBootSpace();
+            pmm.failAfter(0);
+            if (r == Err.OK) {
+                assertEquals(256, k, "255 PDPTs, then success");
+                break;
+            }
+            failures++;
+            String what = "adoptBootSpace, allocation " + k + " fails";
+            assertEquals(Err.NO_MEMORY, r, what);
+            assertEquals(null, vmm.kernelSpace(), what);
+            assertEquals(0, vmm.tableFrames(), what);
+            for (int i = 0; i < 512; i++) {
+                assertEquals(pml4Before[i], m.ram().read64(pml4 + i * 8L), what + ": PML4 entry " + i);
+            }
+            for (long pa = 0; pa < ram; pa += K4) {
+                assertEquals(freeBefore.get((int) (pa / K4)), pmm.isFree(pa), what + ": frame " + pa);
+                assertTrue(!vmm.ownership().isKernel(pa) && !vmm.ownership().isVmmTable(pa), what + ": owner " + pa);
+            }
+            if (k % 64 == 1) { // a retry on the same machine succeeds (sampled: each costs a full adoption)
+                assertEquals(Err.OK, vmm.adoptBootSpace(), what + ": retry");
+            }
+        }
+        POINTS.put("adoptBootSpace (255 kernel-half PDPTs)", failures);
+    }
+
     static void inject(String name, Function<VmmFixture, Op> make) {
         VmmFixture fx = new VmmFixture(32L << 20, 8);
         Op op = make.apply(fx);

@@ -21,7 +21,7 @@ import verimem.kernel.vmm.TranslateResult;
 import verimem.kernel.vmm.VmmFixture;
 
 /**
- * A long random run of mixed operations, bounded in time: -Dverimem.soak.seconds (default 15 in CI; e.g. 600 for
+ * A long random run of mixed operations, bounded in time: -Dverimem.soak.seconds (default 12 in CI; e.g. 600 for
  * a long run), -Dverimem.soak.seed. PMM frames and aligned blocks, user maps / unmaps / protects / translates in
  * two spaces with switches, kmalloc, vmalloc and kernel stacks. Every 65,536 operations the frame accounting must
  * balance exactly (free + held by the test + mapped data + page tables + heap + vmalloc + stacks = free at the
@@ -49,7 +49,7 @@ class SoakTest {
 
     @Test
     void millionsOfMixedOperationsBalanceExactly() {
-        long seconds = Long.getLong("verimem.soak.seconds", 15);
+        long seconds = Long.getLong("verimem.soak.seconds", 12);
         long seed = Long.getLong("verimem.soak.seed", 5);
         fx = new VmmFixture(64L << 20, 16);
         rnd = new Random(seed);

@@ -39,7 +39,14 @@ class ModelCheckTest {
                 Arguments.of("MCPageTable", "MCPageTable_NoFlushOnUnmap", Tlc.VIOLATION_SAFETY, "TranslationAgrees"),
                 Arguments.of("MCPageTable", "MCPageTable_NoFlushOnProtect", Tlc.VIOLATION_SAFETY,
                         "TranslationAgrees"),
-                Arguments.of("MCPageTable", "MCPageTable_NoReclaim", Tlc.VIOLATION_SAFETY, "NoEmptyTables"));
+                Arguments.of("MCPageTable", "MCPageTable_NoReclaim", Tlc.VIOLATION_SAFETY, "NoEmptyTables"),
+                Arguments.of("MCFreeList", "MCFreeList", Tlc.OK, null),
+                Arguments.of("MCFreeList", "MCFreeList_BaseByOne", Tlc.VIOLATION_SAFETY, "NoFrameTwice"),
+                Arguments.of("MCFreeList", "MCFreeList_NoUnlink", Tlc.VIOLATION_SAFETY, "RunsDisjoint"),
+                Arguments.of("MCVirtualLayout", "MCVirtualLayout", Tlc.OK, null),
+                Arguments.of("MCVirtualLayout", "MCVirtualLayout_VmallocInDirectMap", Tlc.VIOLATION_SAFETY,
+                        "NoKmallocVmallocAlias"),
+                Arguments.of("MCVirtualLayout", "MCVirtualLayout_NoGuard", Tlc.VIOLATION_SAFETY, "HeapMmioApart"));
     }
 
     @Test
@@ -47,7 +54,11 @@ class ModelCheckTest {
         List<String> modules;
         try (Stream<Path> s = Files.list(Tlc.MODELS)) {
             modules = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tla"))
-                    .map(n -> n.substring(0, n.length() - 4)).sorted().collect(Collectors.toList());
+                    .map(n -> n.substring(0, n.length() - 4))
+                    // The trace spec EXTENDS a module the trace tests generate from a recorded run, so it can only
+                    // be parsed next to that data: PmmTraceValidationTest's TLC runs parse it there.
+                    .filter(n -> !n.equals("FrameAllocatorTrace"))
+                    .sorted().collect(Collectors.toList());
         }
         assertTrue(modules.size() >= 2, "models missing: " + modules);
         Path dir = Tlc.prepare("sany", Map.of());

@@ -61,7 +61,7 @@ public final class Cpu {
     /*@ public normal_behavior
       @   assignable \nothing;
       @*/
-    public static long readCr3() {
+    public /*@ pure @*/ static long readCr3() {
         return machine.readCr3();
     }
 

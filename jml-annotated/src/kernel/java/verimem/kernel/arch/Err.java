@@ -43,7 +43,7 @@ public final class Err {
     /*@ public normal_behavior
       @   ensures \result == (code < 0);
       @*/
-    public static boolean isError(long code) {
+    public /*@ pure @*/ static boolean isError(long code) {
         return code < 0;
     }
 }

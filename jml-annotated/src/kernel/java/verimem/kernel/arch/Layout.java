@@ -75,7 +75,7 @@ public final class Layout {
     /*@ public normal_behavior
       @   ensures \result == (DIRECT_MAP_BASE <= va && va < DIRECT_MAP_BASE + DIRECT_MAP_SIZE);
       @*/
-    public static boolean inDirectMap(long va) {
+    public /*@ pure @*/ static boolean inDirectMap(long va) {
         return DIRECT_MAP_BASE <= va && va < DIRECT_MAP_BASE + DIRECT_MAP_SIZE;
     }
 

@@ -40,14 +40,14 @@ public final class Pte {
       @   requires 0 <= bit && bit <= 63;
       @   ensures \result == ((pte >> bit) % 2 != 0);
       @*/
-    public static boolean has(long pte, int bit) {
+    public /*@ pure spec_java_math @*/ static boolean has(long pte, int bit) {
         return Bits.isSet(pte, bit);
     }
 
     /*@ public normal_behavior
       @   ensures \result == ((pte % 2) != 0);
       @*/
-    public static boolean isPresent(long pte) {
+    public /*@ pure @*/ static boolean isPresent(long pte) {
         return pte % 2 != 0;
     }
 
@@ -55,7 +55,7 @@ public final class Pte {
     /*@ public normal_behavior
       @   ensures 0 <= \result && \result < PHYS_LIMIT && \result % 4096 == 0;
       @*/
-    public static long frame(long pte) {
+    public /*@ pure @*/ static long frame(long pte) {
         long low = pte;
         if (low < 0) {
             low = low - Long.MIN_VALUE;
@@ -81,7 +81,7 @@ public final class Pte {
       @   requires 0 <= frame && frame < PHYS_LIMIT && frame % 4096 == 0;
       @   requires (0 <= flags && flags < 4096) || (Long.MIN_VALUE <= flags && flags < Long.MIN_VALUE + 4096);
       @   ensures \result == frame + flags;
-      @   ensures frame(\result) == frame;
+      @   ensures Pte.frame(\result) == frame;
       @*/
     public static long make(long frame, long flags) {
         return frame + flags;

@@ -22,7 +22,7 @@ public final class VirtAddr {
     /*@ public normal_behavior
       @   ensures \result == (UPPER_HALF_START <= va && va < LOWER_HALF_END);
       @*/
-    public static boolean isCanonical(long va) {
+    public /*@ pure @*/ static boolean isCanonical(long va) {
         return UPPER_HALF_START <= va && va < LOWER_HALF_END;
     }
 
@@ -45,7 +45,7 @@ public final class VirtAddr {
       @   ensures 0 <= \result && \result < 512;
       @   ensures \result == (((va >> (12 + 9 * (level - 1))) % 512) + 512) % 512;
       @*/
-    public static int index(long va, int level) {
+    public /*@ pure spec_java_math @*/ static int index(long va, int level) {
         long i = (((va >> shiftOf(level)) % 512) + 512) % 512;
         return (int) i;
     }
@@ -65,10 +65,12 @@ public final class VirtAddr {
     /*@ public normal_behavior
       @   requires 0 <= pml4 && pml4 < 512 && 0 <= pdpt && pdpt < 512;
       @   requires 0 <= pd && pd < 512 && 0 <= pt && pt < 512;
+      @   ensures \result == pml4 * 549755813888L + pdpt * 1073741824L + pd * 2097152L + pt * 4096L
+      @                     - (pml4 >= 256 ? 281474976710656L : 0L);
       @   ensures isCanonical(\result);
       @   ensures \result % 4096 == 0;
       @*/
-    public static long fromIndices(int pml4, int pdpt, int pd, int pt) {
+    public /*@ pure @*/ static long fromIndices(int pml4, int pdpt, int pd, int pt) {
         long va = pml4 * 549755813888L + pdpt * 1073741824L + pd * 2097152L + pt * 4096L;
         if (pml4 >= 256) {
             va = va - 281474976710656L;

@@ -70,7 +70,7 @@ public final class DemandPagingSelfTest {
             throw new KernelPanic("a touch outside the lazy region did not fault");
         }
         check(user.create() == Err.OK && user.activate() == Err.OK, 3);
-        check(pager.addLazy(user, USER_LAZY, USER_PAGES * 4096, Pte.USER + Pte.WRITABLE) == Err.OK, 3);
+        check(pager.addLazy(user, USER_LAZY, USER_PAGES * 4096, Pte.USER + Pte.WRITABLE + Pte.NO_EXECUTE) == Err.OK, 3);
         touch(USER_LAZY, USER_PAGES, 4);
         check(kernel.activate() == Err.OK, 5);
         check(pager.removeLazy(user, USER_LAZY) == Err.OK && user.destroy(true) == Err.OK, 5);

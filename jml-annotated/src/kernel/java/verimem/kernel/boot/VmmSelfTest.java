@@ -13,13 +13,14 @@ import verimem.kernel.vmm.Vmm;
 /**
  * Self-test of the VMM on the real MMU: two user spaces map the same virtual page to different frames, the
  * kernel switches CR3 between them and reads what the hardware translation gives; protect, a 2 MiB page, the
- * refusals (already mapped, kernel frame, non-canonical); clone copies contents; destroy returns every table
+ * refusals (already mapped, kernel frame, non-canonical, user write+execute); clone copies contents; destroy returns every table
  * and frame, so the PMM's free count and the VMM's table count end where they started.
  */
 public final class VmmSelfTest {
     public static final long USER_PAGE = 0x400000L;
     public static final long USER_LARGE = 0x40000000L;
-    public static final long USER_RW = Pte.USER + Pte.WRITABLE;
+    /** Writable user pages are never executable (the VMM refuses W+X for user space). */
+    public static final long USER_RW = Pte.USER + Pte.WRITABLE + Pte.NO_EXECUTE;
 
     /*@ spec_public @*/ private final AddressSpace a;
     /*@ spec_public @*/ private final AddressSpace b;
@@ -67,6 +68,7 @@ public final class VmmSelfTest {
         check(a.map(USER_PAGE, fb, USER_RW, 4096) == Err.ALREADY_MAPPED, 3);
         check(a.map(USER_PAGE + 4096, kernelPa, USER_RW, 4096) == Err.KERNEL_FRAME, 3);
         check(a.map(0x0000800000000000L, fa, USER_RW, 4096) == Err.NON_CANONICAL, 3);
+        check(a.map(USER_PAGE + 4096, fb, Pte.USER + Pte.WRITABLE, 4096) == Err.WRITE_EXECUTE, 3);
         // CR3 switches: the same virtual address reaches a different frame in each space
         check(a.activate() == Err.OK && a.isCurrent(), 4);
         Cpu.store64(USER_PAGE + 16, 0xAAAA);

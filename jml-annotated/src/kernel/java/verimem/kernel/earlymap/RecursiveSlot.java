@@ -41,7 +41,7 @@ public final class RecursiveSlot {
       @                                                           VirtAddr.index(va, 3), VirtAddr.index(va, 2));
       @   ensures VirtAddr.isCanonical(\result) && \result % 4096 == 0;
       @*/
-    public static long tableOf(long va, int level) {
+    public /*@ pure @*/ static long tableOf(long va, int level) {
         if (level == 4) {
             return VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
         }

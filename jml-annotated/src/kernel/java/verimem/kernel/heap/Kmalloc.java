@@ -79,7 +79,7 @@ public final class Kmalloc {
       @   ensures \result == (16L << c);
       @   assignable \nothing;
       @*/
-    public static long classSize(int c) {
+    public /*@ pure @*/ static long classSize(int c) {
         return Bits.bit(4 + c);
     }
 

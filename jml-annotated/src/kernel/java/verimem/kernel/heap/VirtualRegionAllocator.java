@@ -55,7 +55,7 @@ public final class VirtualRegionAllocator {
       @   ensures \result == (base <= va && va - base < size);
       @   assignable \nothing;
       @*/
-    public boolean contains(long va) {
+    public /*@ pure @*/ boolean contains(long va) {
         return base <= va && va - base < size;
     }
 

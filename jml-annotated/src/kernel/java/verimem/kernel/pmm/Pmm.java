@@ -148,7 +148,7 @@ public final class Pmm {
         managed = segs.frames();
         hint = 0;
         hintBase = words > 0 ? segs.frameOfWord(0) : 0;
-        //@ set wordFree = \seq_def int i; 0; words; (\bigint) 0 \endseq;
+        //@ set wordFree = (\seq_def int i; 0; words; (\bigint) 0);
     }
 
     /** Bytes of metadata this PMM holds, counted as metadataBytes counts them: never more than metadataBytes(map). */
@@ -187,7 +187,7 @@ public final class Pmm {
     }
 
     /*@ public normal_behavior
-      @   ensures \result == (pa >= 0 && pa % FRAME == 0 && segs.segmentOf(pa / FRAME) >= 0);
+      @   ensures \result == (pa >= 0 && pa % FRAME == 0 && segs.segmentOf((long) (pa / FRAME)) >= 0);
       @   assignable \strictly_nothing;
       @*/
     public /*@ pure @*/ boolean manages(long pa) {

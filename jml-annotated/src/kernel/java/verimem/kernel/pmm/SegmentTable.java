@@ -285,7 +285,7 @@ public final class SegmentTable {
       @   ensures \result == -1 ==> (\forall int s; 0 <= s && s < count; f < start[s] || end[s] <= f);
       @   assignable \strictly_nothing;
       @*/
-    public int segmentOf(long f) {
+    public /*@ pure @*/ int segmentOf(long f) {
         if (f < 0) {
             return -1;
         }
@@ -310,7 +310,7 @@ public final class SegmentTable {
       @   ensures \result + 1 == count || w < firstWord[\result + 1];
       @   assignable \strictly_nothing;
       @*/
-    public int segmentOfWord(int w) {
+    public /*@ pure @*/ int segmentOfWord(int w) {
         int lo = 0;
         int hi = count - 1;
         while (lo < hi) {
@@ -329,7 +329,7 @@ public final class SegmentTable {
       @   requires count > 0 && 0 <= w && w < words;
       @   ensures \result % 64 == 0;
       @*/
-    public long frameOfWord(int w) {
+    public /*@ pure @*/ long frameOfWord(int w) {
         int s = segmentOfWord(w);
         return base[s] + (w - firstWord[s]) * 64L;
     }

@@ -29,6 +29,13 @@ public final class PrePmm {
 
     //@ public invariant 0 <= count && count <= CAPACITY;
     //@ public invariant starts.length == CAPACITY && frames.length == CAPACITY && purposes.length == CAPACITY;
+    //@ public invariant \invariant_for(map);
+    /* Every recorded allocation is a real run: its end does not overflow and its purpose is one of the three. */
+    /*@ public invariant (\forall int k; 0 <= k && k < count;
+      @     0 <= starts[k] && starts[k] % FRAME == 0 && 1 <= frames[k] && frames[k] <= Long.MAX_VALUE / FRAME / 2
+      @     && starts[k] <= Long.MAX_VALUE - frames[k] * FRAME
+      @     && (purposes[k] == PAGE_TABLE || purposes[k] == PMM_METADATA || purposes[k] == EARLY_DATA));
+      @*/
     /*@ spec_public @*/ private final MemoryMap map;
     /*@ spec_public @*/ private final long[] starts;
     /*@ spec_public @*/ private final long[] frames;
@@ -39,7 +46,7 @@ public final class PrePmm {
     /*@ spec_public @*/ private long failCountdown;
 
     /*@ public normal_behavior
-      @   requires sanitised != null;
+      @   requires sanitised != null && \invariant_for(sanitised);
       @   ensures map == sanitised && count == 0 && !handedOff && failCountdown == 0;
       @*/
     public PrePmm(MemoryMap sanitised) {
@@ -102,28 +109,45 @@ public final class PrePmm {
             return Err.NO_MEMORY;
         }
         int entries = map.count();
-        for (int i = 0; i < entries; i++) {
+        long found = -1;
+        /*@ loop_invariant 0 <= i && i <= entries && entries == map.count
+          @   && (found < 0 || (found % FRAME == 0 && found <= Long.MAX_VALUE - n * FRAME));
+          @ decreasing entries - i;
+          @ assignable \strictly_nothing;
+          @*/
+        for (int i = 0; i < entries && found < 0; i++) {
             if (map.type(i) == MemoryMap.USABLE) {
-                long found = fitIn(map.start(i), map.end(i), n, align);
-                if (found >= 0) {
-                    starts[count] = found;
-                    frames[count] = n;
-                    purposes[count] = purpose;
-                    count = count + 1;
-                    return found;
-                }
+                found = fitIn(map.start(i), map.end(i), n, align);
             }
         }
-        return Err.NO_MEMORY;
+        if (found < 0) {
+            return Err.NO_MEMORY;
+        }
+        starts[count] = found;
+        frames[count] = n;
+        purposes[count] = purpose;
+        count = count + 1;
+        return found;
     }
 
     /**
      * First aligned run of n frames in [lo, hi) that overlaps no recorded allocation, or -1. Each collision moves
      * the candidate past one allocation, and the candidate only grows, so at most count + 1 rounds are needed.
+     * The candidate is a multiple of align frames computed as (multiple of align) * FRAME, which is the same long
+     * as (multiple of align * FRAME) (multiplication is associative modulo 2^64) and shows it is frame-aligned.
      */
+    /*@ private normal_behavior
+      @   requires 0 < n && n <= Long.MAX_VALUE / FRAME / 2 && 0 < align && align <= Long.MAX_VALUE / FRAME / 2;
+      @   ensures \result < 0 || (\result % FRAME == 0 && \result <= Long.MAX_VALUE - n * FRAME);
+      @   assignable \strictly_nothing;
+      @*/
     private long fitIn(long lo, long hi, long n, long align) {
         long unit = align * FRAME;
-        long cand = ((lo + unit - 1) / unit) * unit;
+        long cand = ((lo + unit - 1) / unit) * align * FRAME;
+        /*@ loop_invariant 0 <= round && round <= count + 1;
+          @ decreasing count + 1 - round;
+          @ assignable \strictly_nothing;
+          @*/
         for (int round = 0; round <= count; round++) {
             if (cand < lo || cand > hi || hi - cand < n * FRAME) {
                 return -1;
@@ -133,13 +157,21 @@ public final class PrePmm {
                 return cand;
             }
             long past = starts[hit] + frames[hit] * FRAME;
-            cand = ((past + unit - 1) / unit) * unit;
+            cand = ((past + unit - 1) / unit) * align * FRAME;
         }
         return -1;
     }
 
     /** Index of a recorded allocation overlapping [lo, hi), or -1. */
+    /*@ private normal_behavior
+      @   ensures -1 <= \result && \result < count;
+      @   assignable \strictly_nothing;
+      @*/
     private int overlapping(long lo, long hi) {
+        /*@ loop_invariant 0 <= k && k <= count;
+          @ decreasing count - k;
+          @ assignable \strictly_nothing;
+          @*/
         for (int k = 0; k < count; k++) {
             if (starts[k] < hi && lo < starts[k] + frames[k] * FRAME) {
                 return k;
@@ -171,16 +203,25 @@ public final class PrePmm {
         if (pa < 0 || pa % FRAME != 0) {
             return Err.MISALIGNED;
         }
-        for (int k = 0; k < count; k++) {
+        int found = -1;
+        /*@ loop_invariant 0 <= k && k <= count && -1 <= found && found < count;
+          @ decreasing count - k;
+          @ assignable \strictly_nothing;
+          @*/
+        for (int k = 0; k < count && found < 0; k++) {
             if (starts[k] == pa) {
-                count = count - 1;
-                starts[k] = starts[count];
-                frames[k] = frames[count];
-                purposes[k] = purposes[count];
-                return Err.OK;
+                found = k;
             }
         }
-        return Err.NOT_ALLOCATED;
+        if (found < 0) {
+            return Err.NOT_ALLOCATED;
+        }
+        // Swap-remove: the last record moves into the hole, so the table stays dense.
+        count = count - 1;
+        starts[found] = starts[count];
+        frames[found] = frames[count];
+        purposes[found] = purposes[count];
+        return Err.OK;
     }
 
     /** From now on the PMM owns the free frames: further allocations and frees are refused. */
@@ -247,6 +288,10 @@ public final class PrePmm {
       @*/
     public long framesHeld(int purpose) {
         long total = 0;
+        /*@ loop_invariant 0 <= k && k <= count && 0 <= total && total <= k * (Long.MAX_VALUE / FRAME / 2);
+          @ decreasing count - k;
+          @ assignable \strictly_nothing;
+          @*/
         for (int k = 0; k < count; k++) {
             if (purpose == NONE || purposes[k] == purpose) {
                 total = total + frames[k];
@@ -266,6 +311,10 @@ public final class PrePmm {
       @*/
     public long nextAllocationFrom(long pa, long limit) {
         long best = limit;
+        /*@ loop_invariant 0 <= k && k <= count && pa <= best && best <= limit;
+          @ decreasing count - k;
+          @ assignable \strictly_nothing;
+          @*/
         for (int k = 0; k < count; k++) {
             if (starts[k] >= pa && starts[k] < best) {
                 best = starts[k];
@@ -280,6 +329,10 @@ public final class PrePmm {
       @   assignable \nothing;
       @*/
     public long allocationEndAt(long pa) {
+        /*@ loop_invariant 0 <= k && k <= count;
+          @ decreasing count - k;
+          @ assignable \strictly_nothing;
+          @*/
         for (int k = 0; k < count; k++) {
             if (starts[k] == pa) {
                 return starts[k] + frames[k] * FRAME;

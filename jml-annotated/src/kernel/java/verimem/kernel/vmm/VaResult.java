@@ -15,7 +15,7 @@ public final class VaResult {
       @   ensures \result == (r < 0 && r >= -MAX_ERRNO);
       @   assignable \nothing;
       @*/
-    public static boolean isError(long r) {
+    public /*@ pure @*/ static boolean isError(long r) {
         return r < 0 && r >= -MAX_ERRNO;
     }
 }

@@ -618,8 +618,8 @@ final class MethodTranslator {
                 emit(Names.cStaticField(f.owner().name, n.name) + " = " + (narrow ? "(" + storage + ")" : "") + v + ";");
             }
             case Opcodes.GETFIELD -> {
-                String o = pop();
-                emit(push(k) + " = ((" + Names.cStruct(f.owner().name) + " *)" + nonNull(o) + ")->" + n.name + ";");
+                String object = nonNull(pop()); // before the push: the result may reuse the object's variable
+                emit(push(k) + " = ((" + Names.cStruct(f.owner().name) + " *)" + object + ")->" + n.name + ";");
             }
             default -> {
                 String v = pop();

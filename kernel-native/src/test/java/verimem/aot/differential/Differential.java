@@ -195,19 +195,20 @@ public final class Differential {
 
     /** Runs every call on the JVM, in a class loader of its own (fresh statics), with a FlatMachine installed. */
     public static String runOnJvm(List<Target> targets, List<Call> calls, List<Path> roots) throws Exception {
-        return runOnJvm(targets, calls, roots, CALL_LIMIT_SECONDS);
+        return runOnJvm(targets, calls, roots, CALL_LIMIT_SECONDS, StepBudget.STEPS_PER_CALL);
     }
 
-    /** As above, with a per-call time limit in seconds. */
-    public static String runOnJvm(List<Target> targets, List<Call> calls, List<Path> roots, int limitSeconds)
-            throws Exception {
+    /** As above, with a per-call time limit in seconds and a per-call budget of loop steps (StepBudget). */
+    public static String runOnJvm(List<Target> targets, List<Call> calls, List<Path> roots, int limitSeconds,
+            long stepsPerCall) throws Exception {
         URL[] urls = new URL[roots.size()];
         for (int i = 0; i < urls.length; i++) {
             urls[i] = toUrl(roots.get(i));
         }
         StringBuilder out = new StringBuilder();
         ExecutorService watchdog = newWatchdog();
-        try (URLClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader = new StepBudgetLoader(urls)) {
+            Method budgetReset = loader.loadClass(StepBudget.class.getName()).getMethod("reset", long.class);
             Class<?> machineClass = loader.loadClass("verimem.aot.FlatMachine");
             Object machine = machineClass.getConstructor(int.class, StringBuilder.class).newInstance(RAM_BYTES, out);
             Class<?> cpu = loader.loadClass("verimem.kernel.arch.Cpu");
@@ -227,10 +228,16 @@ public final class Differential {
                     actual[j] = box(pt[j], c.args()[j]);
                 }
                 paging.invoke(machine, 0L); // every call starts with paging off, as the C harness does
+                budgetReset.invoke(null, stepsPerCall);
                 out.append(guarded(watchdog, limitSeconds, t, c.args(), () -> {
                     try {
                         return format(m.invoke(null, actual), m.getReturnType());
                     } catch (InvocationTargetException e) {
+                        if (e.getCause().getClass().getName().equals(StepBudget.Exhausted.class.getName())) {
+                            throw new AssertionError("JVM call " + prefix(t, c.args()) + "took more than "
+                                    + stepsPerCall + " loop steps: a loop that never ends on this input?"
+                                    + " (the C side was not run)");
+                        }
                         return "PANIC " + panicKind(e.getCause());
                     }
                 }));
@@ -245,8 +252,8 @@ public final class Differential {
     /**
      * Runs one JVM call on the watchdog's thread and waits at most limitSeconds: a kernel method that never
      * returns on some input (Kmalloc.classOf once looped forever on a huge size) fails the suite with a message
-     * naming the method and its arguments instead of hanging the build. The runaway thread is a daemon; it
-     * cannot be stopped, but the suite has already failed.
+     * naming the method and its arguments instead of hanging the build. The runaway thread cannot be killed; it
+     * ends when its StepBudget runs out (a few seconds), so it does not slow the tests after it.
      */
     private static String guarded(ExecutorService watchdog, int limitSeconds, Target t, long[] args,
             Callable<String> call) throws Exception {
@@ -258,6 +265,9 @@ public final class Differential {
             throw new AssertionError("JVM call " + prefix(t, args) + "did not return within " + limitSeconds
                     + " s: a loop that never ends on this input? (the C side was not run)");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
         }
     }

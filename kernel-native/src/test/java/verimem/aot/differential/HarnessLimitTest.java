@@ -18,11 +18,14 @@ import verimem.aot.codegen.Options;
 
 /**
  * The differential harness never hangs: a call that does not return is stopped on either side after the per-call
- * limit, and the failure names the method and its arguments (here with a 1 s limit on verimem.aot.hang.Spin).
+ * limit, and the failure names the method and its arguments (here with a 1 s limit on verimem.aot.hang.Spin). On
+ * the JVM the loop itself ends when its step budget runs out.
  */
 @Timeout(120)
 class HarnessLimitTest {
     private static final int LIMIT = 1;
+    /** A smaller step budget than the suite's 10^9, so the runaway loop ends within a second or so. */
+    private static final long STEPS = 200_000_000L;
 
     private static List<Differential.Target> targets(ClassSet set) {
         return Differential.targets(set, List.of("verimem/aot/hang/Spin"));
@@ -38,16 +41,42 @@ class HarnessLimitTest {
     }
 
     @Test
-    void aJvmCallThatNeverReturnsFailsNamingTheCall() {
+    void aJvmCallThatNeverReturnsFailsNamingTheCall() throws Exception {
         ClassSet set = Inputs.kernelPlus("verimem/aot/hang/");
         List<Differential.Target> ts = targets(set);
         List<Differential.Call> calls = List.of(new Differential.Call(index(ts, "returns"), new long[] {41}),
                 new Differential.Call(index(ts, "forever"), new long[] {6}));
         long t0 = System.nanoTime();
         AssertionError e = assertThrows(AssertionError.class,
-                () -> Differential.runOnJvm(ts, calls, List.of(Inputs.testRoot(), Inputs.kernelRoot()), LIMIT));
+                () -> Differential.runOnJvm(ts, calls, List.of(Inputs.testRoot(), Inputs.kernelRoot()), LIMIT, STEPS));
         assertTrue(e.getMessage().contains("Spin.forever(6)"), e.getMessage());
         assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "the limit did not stop the call");
+        // The runaway thread ends by itself once its StepBudget runs out, instead of spinning on a core.
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (callThreadAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(!callThreadAlive(), "the runaway JVM call is still running a minute later");
+    }
+
+    @Test
+    void theStepBudgetEndsALoopThatNeverReturnsNamingTheCall() throws Exception {
+        ClassSet set = Inputs.kernelPlus("verimem/aot/hang/");
+        List<Differential.Target> ts = targets(set);
+        List<Differential.Call> calls = List.of(new Differential.Call(index(ts, "forever"), new long[] {-3}));
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> Differential.runOnJvm(ts, calls, List.of(Inputs.testRoot(), Inputs.kernelRoot()), 300, STEPS));
+        assertTrue(e.getMessage().contains("Spin.forever(-3)") && e.getMessage().contains("loop steps"),
+                e.getMessage());
+    }
+
+    private static boolean callThreadAlive() {
+        for (Thread th : Thread.getAllStackTraces().keySet()) {
+            if (th.getName().equals("differential-jvm-call") && th.isAlive()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

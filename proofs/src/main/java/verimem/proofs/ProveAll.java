@@ -1,0 +1,183 @@
+package verimem.proofs;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proof stage: starts N worker JVMs (each with its own heap and its own user.home, so no KeY settings leak in
+ * from a developer's ~/.key), waits for them within a wall-clock budget, merges their results, writes the reports and
+ * applies the baseline gate. Exit code 0 = every baseline contract proved, 1 = a regression, 2 = usage/infrastructure.
+ */
+public final class ProveAll {
+    private ProveAll() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new LinkedHashMap<>();
+        opt.put("src", "jml-annotated/src/kernel/java");
+        opt.put("out", "proofs/target/proof-run");
+        opt.put("scripts", "proofs/scripts");
+        opt.put("baseline", "proofs/baseline.txt");
+        opt.put("reasons", "proofs/open-reasons.txt");
+        opt.put("workers", "2");
+        opt.put("heap", "1900m");
+        opt.put("steps", "20000");
+        opt.put("timeout", "600");
+        opt.put("cpu", "40");
+        opt.put("budget", "570");
+        opt.put("include", ".");
+        opt.put("trusted", "^verimem\\.kernel\\.arch\\.Cpu\\[");
+        boolean update = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--update-baseline")) {
+                update = true;
+            } else if (a.startsWith("--") && opt.containsKey(a.substring(2)) && i + 1 < args.length) {
+                opt.put(a.substring(2), args[++i]);
+            } else {
+                System.err.println("unknown argument " + a + "; options: --update-baseline " + opt.keySet());
+                System.exit(2);
+            }
+        }
+        int workers = Integer.parseInt(opt.get("workers"));
+        int steps = Integer.parseInt(opt.get("steps"));
+        long timeoutS = Long.parseLong(opt.get("timeout"));
+        long cpuS = Long.parseLong(opt.get("cpu"));
+        long budgetS = Long.parseLong(opt.get("budget"));
+        Path out = Path.of(opt.get("out"));
+        deleteTree(out);
+        Path claims = Files.createDirectories(out.resolve("claims"));
+        System.out.println("=== KeY proof run: " + workers + " workers x -Xmx" + opt.get("heap") + "; per contract: step"
+            + " limit " + steps + ", CPU limit " + cpuS + " s, wall time-out " + timeoutS + " s; stage budget " + budgetS
+            + " s");
+        System.out.println("=== taclet options: " + KeySettings.choices().values());
+        System.out.println("=== strategy: " + KeySettings.strategy());
+
+        long t0 = System.currentTimeMillis();
+        List<Process> procs = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            Path home = Files.createDirectories(out.resolve("home-w" + w));
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + opt.get("heap"), "-Xss8m", "-Duser.home=" + home.toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
+                opt.get("src"), claims.toString(), out.resolve("results-w" + w + ".tsv").toString(), "w" + w,
+                Integer.toString(steps), Long.toString(timeoutS), Long.toString(cpuS), opt.get("scripts"),
+                opt.get("include"),
+                opt.get("trusted"));
+            procs.add(new ProcessBuilder(cmd).inheritIO().start());
+        }
+        boolean overBudget = false;
+        for (Process p : procs) {
+            long left = budgetS * 1000 - (System.currentTimeMillis() - t0);
+            if (!p.waitFor(Math.max(left, 1), TimeUnit.MILLISECONDS)) {
+                overBudget = true;
+            }
+        }
+        if (overBudget) {
+            System.out.println("=== stage budget of " + budgetS + " s spent: stopping the workers");
+            for (Process p : procs) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        long wall = System.currentTimeMillis() - t0;
+
+        List<ContractResult> results = collect(out, workers, overBudget);
+        if (results.isEmpty()) {
+            System.err.println("=== no contracts: the workers failed to load the sources (see above)");
+            System.exit(2);
+        }
+        Map<String, String> reasons = readReasons(Path.of(opt.get("reasons")));
+        Report.writeJson(out.resolve("summary.json"), results, wall);
+        Report.writeCsv(out.resolve("summary.csv"), results);
+        String md = Report.markdown(results, reasons, wall, workers, steps, cpuS);
+        Files.writeString(out.resolve("status.md"), md);
+        System.out.println();
+        System.out.println(md);
+        System.out.println("=== summaries: " + out.resolve("summary.json") + ", " + out.resolve("summary.csv")
+            + ", " + out.resolve("status.md"));
+
+        Path baselineFile = Path.of(opt.get("baseline"));
+        Set<String> baseline = Gate.readBaseline(baselineFile);
+        Set<String> regressions = Gate.regressions(baseline, results);
+        Set<String> fresh = Gate.newlyProved(baseline, results);
+        for (String id : fresh) {
+            System.out.println("=== newly proved (not in the baseline yet): " + id);
+        }
+        if (update) {
+            Gate.writeBaseline(baselineFile, results);
+            System.out.println("=== baseline rewritten: " + Gate.proved(results).size() + " proved contracts in "
+                + baselineFile);
+            System.exit(0);
+        }
+        if (!regressions.isEmpty()) {
+            for (String id : regressions) {
+                System.out.println("=== REGRESSION: proved in the baseline, not proved now: " + id);
+            }
+            System.out.println("=== proof gate FAILED: " + regressions.size() + " baseline contract(s) not proved");
+            System.exit(1);
+        }
+        System.out.println("=== proof gate passed: all " + baseline.size() + " baseline contracts proved");
+        System.exit(0);
+    }
+
+    /** Results of all workers, plus a NOT_RUN entry for every listed contract no worker finished. */
+    static List<ContractResult> collect(Path out, int workers, boolean overBudget) throws IOException {
+        Map<String, ContractResult> byId = new HashMap<>();
+        Map<String, String> listed = new LinkedHashMap<>();
+        for (int w = 0; w < workers; w++) {
+            Path r = out.resolve("results-w" + w + ".tsv");
+            if (Files.exists(r)) {
+                for (ContractResult c : ContractResult.parseAll(Files.readAllLines(r))) {
+                    byId.put(c.id(), c);
+                }
+            }
+            Path l = out.resolve("contracts-w" + w + ".txt");
+            if (Files.exists(l)) {
+                for (String line : Files.readAllLines(l)) {
+                    String[] f = line.split("\t", -1);
+                    listed.putIfAbsent(f[0], f.length > 1 ? f[1] : "");
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : listed.entrySet()) {
+            byId.computeIfAbsent(e.getKey(), id -> new ContractResult(id, e.getValue(), "NOT_RUN", 0, 0, 0, 0, "",
+                overBudget ? "stage budget spent before this contract finished" : "worker died or excluded"));
+        }
+        List<ContractResult> all = new ArrayList<>(byId.values());
+        all.sort(Comparator.comparing(ContractResult::id));
+        return all;
+    }
+
+    /** Hand-written explanations of open contracts: "contract id TAB reason" per line. */
+    static Map<String, String> readReasons(Path file) throws IOException {
+        Map<String, String> m = new HashMap<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                int tab = line.indexOf('\t');
+                if (!line.startsWith("#") && tab > 0) {
+                    m.put(line.substring(0, tab), line.substring(tab + 1).strip());
+                }
+            }
+        }
+        return m;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package verimem.proofs;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import de.uka.ilkd.key.control.DefaultUserInterfaceControl;
+import de.uka.ilkd.key.control.KeYEnvironment;
+import de.uka.ilkd.key.java.Position;
+import de.uka.ilkd.key.java.abstraction.KeYJavaType;
+import de.uka.ilkd.key.logic.op.IObserverFunction;
+import de.uka.ilkd.key.macros.scripts.ProofScriptEngine;
+import de.uka.ilkd.key.parser.Location;
+import de.uka.ilkd.key.pp.LogicPrinter;
+import de.uka.ilkd.key.proof.Proof;
+import de.uka.ilkd.key.proof.Statistics;
+import de.uka.ilkd.key.proof.init.JavaProfile;
+import de.uka.ilkd.key.proof.mgt.SpecificationRepository;
+import de.uka.ilkd.key.speclang.Contract;
+import de.uka.ilkd.key.strategy.StrategyProperties;
+import de.uka.ilkd.key.util.KeYTypeUtil;
+
+/**
+ * One proof worker JVM. Loads the kernel sources into KeY once, lists every contract in a fixed order, and proves the
+ * contracts it claims. Claiming is an atomic file creation in a shared folder, so several workers share the list
+ * without any other coordination and a slow contract does not hold up the others.
+ *
+ * Arguments: src claimsDir resultsFile workerName maxSteps timeoutSeconds cpuLimitSeconds scriptsDir includeRegex
+ * trustedRegex
+ */
+public final class Worker {
+    private Worker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 10) {
+            System.err.println("usage: Worker src claimsDir resultsFile name maxSteps timeoutS cpuS scriptsDir include"
+                + " trusted");
+            System.exit(2);
+        }
+        File src = new File(args[0]);
+        Path claims = Path.of(args[1]);
+        Path results = Path.of(args[2]);
+        String name = args[3];
+        int maxSteps = Integer.parseInt(args[4]);
+        long timeoutMs = Long.parseLong(args[5]) * 1000L;
+        long cpuLimitMs = Long.parseLong(args[6]) * 1000L;
+        Path scripts = Path.of(args[7]);
+        Pattern include = Pattern.compile(args[8]);
+        Pattern trusted = Pattern.compile(args[9]);
+
+        exitWithParent();
+        long t0 = System.currentTimeMillis();
+        KeySettings.installChoices();
+        KeYEnvironment<DefaultUserInterfaceControl> env =
+            KeYEnvironment.load(JavaProfile.getDefaultInstance(), src, null, null, null, true);
+        List<Contract> contracts = contracts(env);
+        System.out.printf("[%s] loaded %s in %.1f s (%.1f s CPU): %d contracts%n", name, src,
+            (System.currentTimeMillis() - t0) / 1000.0, cpuMillis() / 1000.0, contracts.size());
+        System.out.flush();
+        List<String> listing = new ArrayList<>();
+        for (Contract c : contracts) {
+            listing.add(c.getName() + "\t" + pkg(c));
+        }
+        Files.write(results.resolveSibling("contracts-" + name + ".txt"), listing);
+        if (maxSteps == 0) {
+            for (Contract c : contracts) {
+                System.out.println("contract\t" + c.getName());
+            }
+            env.dispose();
+            System.exit(0);
+        }
+
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(results, StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
+            for (int i = 0; i < contracts.size(); i++) {
+                Contract c = contracts.get(i);
+                String id = c.getName();
+                if (!include.matcher(id).find() || !claim(claims, i)) {
+                    continue;
+                }
+                ContractResult r;
+                if (trusted.matcher(id).find()) {
+                    r = new ContractResult(id, pkg(c), ContractResult.TRUSTED, 0, 0, 0, 0, "declared",
+                        "intrinsic: body is host glue, the AOT compiler emits inline C");
+                } else {
+                    r = prove(env, c, maxSteps, timeoutMs, cpuLimitMs, scripts);
+                }
+                out.println(r.toLine());
+                out.flush();
+                System.out.printf("[%s] %3d/%d %-7s %6d rules %6.1f s (CPU %5.1f s)  %s%s%n", name, i + 1,
+                    contracts.size(), r.status(), r.ruleApps(), r.millis() / 1000.0, r.cpuMillis() / 1000.0, id,
+                    r.reason().isEmpty() ? "" : "  (" + r.reason() + ")");
+                System.out.flush();
+            }
+        }
+        env.dispose();
+        System.out.printf("[%s] done: %.1f s CPU in this worker%n", name, cpuMillis() / 1000.0);
+        System.exit(0);
+    }
+
+    /** CPU time of this JVM so far (prover thread plus GC). */
+    static long cpuMillis() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1_000_000L;
+        }
+        return 0;
+    }
+
+    /** A worker whose orchestrator died (killed, budget spent) must not go on burning the machine. */
+    private static void exitWithParent() {
+        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        if (parent == null) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            while (parent.isAlive()) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("proof worker: orchestrator gone, exiting");
+            Runtime.getRuntime().halt(3);
+        }, "parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Every contract on a class of the kernel (library classes excluded), sorted by name. */
+    static List<Contract> contracts(KeYEnvironment<?> env) {
+        SpecificationRepository repo = env.getSpecificationRepository();
+        TreeMap<String, Contract> byName = new TreeMap<>();
+        for (KeYJavaType kjt : env.getJavaInfo().getAllKeYJavaTypes()) {
+            if (KeYTypeUtil.isLibraryClass(kjt) || !kjt.getFullName().startsWith("verimem.")) {
+                continue;
+            }
+            for (IObserverFunction target : repo.getContractTargets(kjt)) {
+                // Methods a kernel class inherits from the JDK model (KernelPanic's Throwable methods) are not ours.
+                if (!target.getContainerType().getFullName().startsWith("verimem.")) {
+                    continue;
+                }
+                for (Contract c : repo.getContracts(kjt, target)) {
+                    byName.putIfAbsent(c.getName(), c);
+                }
+            }
+        }
+        return new ArrayList<>(byName.values());
+    }
+
+    static String pkg(Contract c) {
+        String full = c.getKJT().getFullName();
+        int dot = full.lastIndexOf('.');
+        return dot < 0 ? "" : full.substring(0, dot);
+    }
+
+    private static boolean claim(Path claims, int index) throws IOException {
+        try {
+            Files.createFile(claims.resolve(Integer.toString(index)));
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /** Script file name for a contract: the contract name with everything but [A-Za-z0-9.] turned into '_'. */
+    static String scriptName(String id) {
+        return id.replaceAll("[^A-Za-z0-9.]+", "_") + ".script";
+    }
+
+    private static ContractResult prove(KeYEnvironment<DefaultUserInterfaceControl> env, Contract c, int maxSteps,
+                                        long timeoutMs, long cpuLimitMs, Path scripts) {
+        long t0 = System.currentTimeMillis();
+        long cpu0 = cpuMillis();
+        Proof proof = null;
+        String how = "auto";
+        try {
+            proof = env.createProof(c.createProofObl(env.getInitConfig(), c));
+            StrategyProperties sp = KeySettings.strategy();
+            proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
+            proof.getSettings().getStrategySettings().setMaxSteps(maxSteps);
+            proof.getSettings().getStrategySettings().setTimeout(timeoutMs);
+            CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
+            proof.getSettings().getStrategySettings().setCustomApplyStrategyStopCondition(cpuLimit);
+            proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
+            Path script = scripts.resolve(scriptName(c.getName()));
+            if (Files.exists(script)) {
+                how = "script " + script.getFileName();
+                String text = Files.readString(script);
+                new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.UNDEFINED))
+                    .execute(env.getUi(), proof);
+            } else {
+                env.getProofControl().startAndWaitForAutoMode(proof);
+            }
+            Statistics st = proof.getStatistics();
+            long ms = System.currentTimeMillis() - t0;
+            int open = proof.openGoals().size();
+            if (!proof.closed() && System.getenv("VERIMEM_SHOW_OPEN") != null) {
+                System.out.println("---- first open goal of " + c.getName() + ":\n" + LogicPrinter.quickPrintSequent(
+                    proof.openGoals().head().sequent(), proof.getServices()));
+            }
+            if (proof.closed()) {
+                return new ContractResult(c.getName(), pkg(c), ContractResult.PROVED, st.totalRuleApps, 0, ms,
+                    cpuMillis() - cpu0, how, "");
+            }
+            String reason = cpuLimit.hit() ? "CPU limit " + cpuLimitMs / 1000 + " s"
+                : st.totalRuleApps >= maxSteps ? "step limit " + maxSteps
+                : ms >= timeoutMs ? "time-out " + timeoutMs / 1000 + " s"
+                : "auto mode stopped";
+            return new ContractResult(c.getName(), pkg(c), ContractResult.OPEN, st.totalRuleApps, open, ms,
+                cpuMillis() - cpu0, how,
+                reason + ", " + open + " open goal(s)");
+        } catch (Throwable e) {
+            return new ContractResult(c.getName(), pkg(c), ContractResult.ERROR, 0, 0,
+                System.currentTimeMillis() - t0, cpuMillis() - cpu0, how, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            if (proof != null) {
+                proof.dispose();
+            }
+        }
+    }
+}
