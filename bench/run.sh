@@ -151,7 +151,7 @@ if [[ $SMOKE -eq 0 ]]; then
     echo
   } >> "$OUT_MD"
   awk -v f="$OUT_MD" '
-    /<!-- BENCH:BEGIN -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
+    /<!-- BENCH:BEGIN -->/ { print; while ((getline l < f) > 0) { gsub(/\]\(20/, "](results/20", l); print l }; skip = 1; next }
     /<!-- BENCH:END -->/ { skip = 0 }
     !skip { print }' bench/README.md > "$WORK/README.md" && cp "$WORK/README.md" bench/README.md
   step "done: $OUT_MD, $OUT_JSON, bench/README.md"
