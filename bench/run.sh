@@ -61,7 +61,9 @@ done
   --elide-bounds "${ELIDE#,}" >/dev/null
 
 step "building the drivers (gcc -O2, side by side): generated C, hand-written baseline$([[ $SMOKE -eq 1 ]] || echo ", generated C with bounds checks elided, and without null checks")"
-CFLAGS=(-O2 -g -Wall -Wextra -Werror -Wno-unused-label -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-parameter)
+CFLAGS=(-O2 -Wall -Wextra -Werror -Wno-unused-label -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-parameter)
+# debug line info only where breakdown.py needs it (the full run); the smoke run compiles faster without
+[[ $SMOKE -eq 1 ]] || CFLAGS+=(-g)
 DRV=(bench/driver/bench_main.c bench/driver/empty.c)
 RT=(bench/runtime/bench_mem.c bench/runtime/bench_arena.c kernel-native/runtime/vm_common.c kernel-native/runtime/vm_hosted.c)
 # the builds are independent: run them side by side, then check each
