@@ -119,6 +119,7 @@ else
 fi
 for c in "${combos[@]}"; do boot_ok $c; done
 [[ $uefi -eq 1 ]] && boot_ok q35 512M uefi
+boot_ok pc 18M direct   # the smallest -m that boots (17M must panic: too little memory, below)
 echo "=== the model rejects wrong figures (doctored copies of the pc 64M direct log)"
 good="$LOGS/pc-64M-direct.log"
 [[ -f "$good" ]] || boot_ok pc 64M direct
@@ -131,6 +132,7 @@ model_catches "firmware map one page short" \
   "$good" pc 64M direct
 echo "=== deliberate failures: Java kernel"
 expect_panic too-little-memory
+expect_panic too-little-memory --mem 17M
 expect_panic no-ram-above-1m
 expect_panic no-ram-above-1m --iso --machine q35
 expect_panic touch-outside-lazy
