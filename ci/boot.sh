@@ -15,6 +15,9 @@ usage: ./verimem boot [options]
   --direct             boot kernel.elf with qemu -kernel (multiboot1; default)
   --iso                boot a GRUB ISO (multiboot2, BIOS)
   --uefi               boot the same GRUB ISO under OVMF (UEFI)
+  --kernel java|placeholder
+                       java (default): the AOT-compiled Java kernel (verimem.kernel.boot.KernelMain);
+                       placeholder: the small C kernel that tests the boot glue's trap paths
   --expect-panic CASE  ask the kernel to fail on purpose; succeed only if the matching panic appears
                        cases: ${!PANIC_CASES[*]}
   --cmdline TEXT       extra kernel command line
@@ -24,16 +27,17 @@ usage: ./verimem boot [options]
 exit: 0 = kernel verdict success (or the expected panic); 1 = panic, triple fault, hang or QEMU error;
       (QEMU itself exits 33 for the kernel's success code 0x10 and 99 for its panic code 0x31)
       2 = bad usage.
-Java kernel: set VERIMEM_AOT_DIR to the AOT compiler's output directory (verimem_aot.c/.h) and
-VERIMEM_JAVA_ENTRY to the C name of the Java entry method (VERIMEM_JAVA_PAGE_FAULT: of the page-fault
-handler; VERIMEM_RUNTIME_DIR: the AOT runtime, default
-kernel-native/runtime); without them the C placeholder kernel boots.
+Other Java entries (tests): VERIMEM_AOT_DIR = a directory of AOT output (verimem_aot.c/.h) and
+VERIMEM_JAVA_ENTRY = the C name of its entry method (VERIMEM_JAVA_PAGE_FAULT: of its page-fault handler;
+VERIMEM_RUNTIME_DIR: the AOT runtime, default kernel-native/runtime).
 USAGE
 }
 
 # case -> the panic message the kernel must print ("KERNEL PANIC: <message>"). Cases are triggered by
 # verimem.panic=CASE on the kernel command line. PANIC_DETAIL: an extra line (regex) that must appear too.
 declare -A PANIC_CASES=(
+  [no-ram-above-1m]="no usable RAM above 1 MiB"
+  [touch-outside-lazy]="unhandled page fault"
   [page-fault]="unhandled page fault"
   [gp]="general protection fault"
   [ud]="invalid opcode"
@@ -41,13 +45,16 @@ declare -A PANIC_CASES=(
   [too-little-memory]="too little memory"
 )
 declare -A PANIC_DETAIL=(
+  [touch-outside-lazy]="^#PF outside every lazy region at 0xfffffa0000010000 "
   [page-fault]="^trap: vector=14 .*cr2=0x40000000$"
   [stack-overflow]="^trap: vector=8 "
 )
 # Cases that need a particular machine to happen at all.
 declare -A PANIC_CASE_MEM=([too-little-memory]=12M)
+# Cases that exercise the boot glue's trap paths only: they run on the C placeholder kernel.
+declare -A PANIC_CASE_KERNEL=([page-fault]=placeholder [gp]=placeholder [ud]=placeholder [stack-overflow]=placeholder)
 
-mem="" machine=pc cpus=1 mode=direct expect="" extra="" timeout_s=60 log="$OUT/boot.log" quiet=0
+mem="" machine=pc cpus=1 mode=direct expect="" extra="" timeout_s=60 log="$OUT/boot.log" quiet=0 kernel=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --mem) mem="${2:?--mem needs a size}"; shift 2 ;;
@@ -56,6 +63,7 @@ while [[ $# -gt 0 ]]; do
     --direct) mode=direct; shift ;;
     --iso) mode=iso; shift ;;
     --uefi) mode=uefi; shift ;;
+    --kernel) kernel="${2:?--kernel needs java or placeholder}"; shift 2 ;;
     --expect-panic) expect="${2:?--expect-panic needs a case}"; shift 2 ;;
     --cmdline) extra="${2?}"; shift 2 ;;
     --timeout) timeout_s="${2:?}"; shift 2 ;;
@@ -73,21 +81,30 @@ if [[ -n "$expect" ]]; then
   [[ -n "${PANIC_CASES[$expect]+x}" ]] || { echo "verimem boot: unknown panic case '$expect' (known: ${!PANIC_CASES[*]})" >&2; exit 2; }
   cmdline="verimem.panic=$expect${cmdline:+ $cmdline}"
   [[ -n "$mem" ]] || mem="${PANIC_CASE_MEM[$expect]:-}"
+  [[ -n "$kernel" ]] || kernel="${PANIC_CASE_KERNEL[$expect]:-}"
 fi
+kernel="${kernel:-java}"
+[[ "$kernel" == java || "$kernel" == placeholder ]] || { echo "verimem boot: --kernel must be java or placeholder" >&2; exit 2; }
 mem="${mem:-256M}"
 
 extra_pkgs=()
 [[ "$mode" == uefi ]] && extra_pkgs=(ovmf grub-efi-amd64-bin)
 bash "$ROOT/ci/install-kernel-deps.sh" "${extra_pkgs[@]}"
 
-if [[ -n "${VERIMEM_AOT_DIR:-}" ]]; then   # separate objects per variant: the entry is a compile-time switch
-  aot="$(cd "$VERIMEM_AOT_DIR" && pwd)"
-  OUT="$KN/target/kernel-aot-$(echo "$aot ${VERIMEM_JAVA_ENTRY:-} ${VERIMEM_JAVA_PAGE_FAULT:-}" | md5sum | cut -c1-8)"
-  make_args=(-s -C "$KN/boot" OUT="$OUT" AOT="$aot" JAVA_ENTRY="${VERIMEM_JAVA_ENTRY:-}")
-  [[ -n "${VERIMEM_RUNTIME_DIR:-}" ]] && make_args+=(RUNTIME="$VERIMEM_RUNTIME_DIR")
-  [[ -n "${VERIMEM_JAVA_PAGE_FAULT:-}" ]] && make_args+=(JAVA_PAGE_FAULT="$VERIMEM_JAVA_PAGE_FAULT")
-else
+if [[ "$kernel" == placeholder ]]; then
+  OUT="$KN/target/kernel-placeholder"
   make_args=(-s -C "$KN/boot" OUT="$OUT")
+else
+  if [[ -z "${VERIMEM_AOT_DIR:-}" ]]; then   # the kernel: every verimem.kernel class, entry KernelMain.main
+    bash "$ROOT/ci/build-java-kernel.sh"
+    aot="$KN/target/aot" entry=verimem_kernel_boot_KernelMain_main pf=verimem_kernel_boot_KernelMain_pageFault
+  else                                        # a test entry: objects per variant (the entry is compiled in)
+    aot="$(cd "$VERIMEM_AOT_DIR" && pwd)" entry="${VERIMEM_JAVA_ENTRY:-}" pf="${VERIMEM_JAVA_PAGE_FAULT:-}"
+    OUT="$KN/target/kernel-aot-$(echo "$aot $entry $pf" | md5sum | cut -c1-8)"
+  fi
+  make_args=(-s -C "$KN/boot" OUT="$OUT" AOT="$aot" JAVA_ENTRY="$entry")
+  [[ -n "${VERIMEM_RUNTIME_DIR:-}" ]] && make_args+=(RUNTIME="$VERIMEM_RUNTIME_DIR")
+  [[ -n "$pf" ]] && make_args+=(JAVA_PAGE_FAULT="$pf")
 fi
 make "${make_args[@]}" >&2
 qemu=(qemu-system-x86_64 -accel tcg -machine "$machine" -m "$mem" -smp "$cpus" -no-reboot

@@ -43,9 +43,26 @@ void vm_exit_success(void) {
     for (;;) __asm__ volatile("cli; hlt");   /* no isa-debug-exit (real hardware): stop here */
 }
 
+/* CR3 writes carry the VMM's PCIDs only when the CPU has PCID (CPUID.1:ECX bit 17); see vm.h. */
+uint64_t vm_cr3_write_mask = 0x000FFFFFFFFFF000UL;
+static void pcid_init(void) {
+    uint32_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    if (!(c & (1u << 17))) {
+        vm_print("cpu: no PCID, every CR3 switch flushes the TLB\n");
+        return;
+    }
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1UL << 17)) : "memory");   /* CR3[11:0] is 0 here */
+    vm_cr3_write_mask = ~0UL;
+    vm_print("cpu: PCID enabled\n");
+}
+
 void kmain(uint32_t magic, uint64_t info_phys) {
     serial_init();
     trap_init();
+    pcid_init();
     vm_print("verimem: long mode, early mapping up\n");
     vm_print("boot: magic=");
     vm_print_hex(magic);

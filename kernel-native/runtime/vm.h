@@ -127,7 +127,13 @@ static inline int64_t vm_read_cr3(void) {
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return (int64_t)v;
 }
-static inline void vm_write_cr3(int64_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)v) : "memory"); }
+/* The VMM puts a PCID in bits 0..11 and the keep-TLB flag in bit 63. Without CR4.PCIDE (QEMU's TCG has no PCID)
+   bit 63 is reserved and bits 3/4 are cache controls, so the boot glue sets this mask to the frame bits only:
+   every CR3 write is then a full flush, which is always correct. */
+extern uint64_t vm_cr3_write_mask;
+static inline void vm_write_cr3(int64_t v) {
+    __asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)v & vm_cr3_write_mask) : "memory");
+}
 static inline void vm_invlpg(int64_t va) { __asm__ volatile("invlpg (%0)" : : "r"((uintptr_t)va) : "memory"); }
 #else
 /* Hosted: a simulated RAM (vm_hosted.c); an access outside it panics like a fault would. */

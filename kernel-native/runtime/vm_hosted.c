@@ -1,6 +1,8 @@
 /*
  * vm_hosted.c: the hosted target. Generated code runs as an ordinary Linux process (tests, ASan/UBSan,
- * callgrind). The simulated RAM is a malloc'ed buffer identity-mapped at virtual address 0: va == offset.
+ * callgrind). The simulated RAM is a malloc'ed buffer. While CR3 is 0 it is identity-mapped at virtual address
+ * 0 (va == offset); once CR3 is set, every access goes through a software page walk over that RAM (walk()), so
+ * page-table code runs hosted. The JVM twin is src/test/java/verimem/aot/FlatMachine.java: same rules.
  * A panic prints its message on stderr and, when a harness armed vm_hosted_catch, jumps back to it;
  * otherwise the process exits with status 70.
  */
@@ -73,13 +75,40 @@ void vm_print(const char *s) {
     fputs(s, stdout);
 }
 
-static uint8_t *ram_at(int64_t va, uint64_t size) {
-    if (va < 0 || (uint64_t)va > ram_size || ram_size - (uint64_t)va < size) {
-        char text[128];
-        snprintf(text, sizeof text, "hosted RAM access out of range: va 0x%llx", (unsigned long long)va);
-        panic_with("fault", text);
+__attribute__((noreturn)) static void fault(int64_t va) {
+    char text[128];
+    snprintf(text, sizeof text, "hosted RAM access out of range: va 0x%llx", (unsigned long long)va);
+    panic_with("fault", text);
+}
+
+#define ADDRESS_BITS 0x000FFFFFFFFFF000ULL
+
+/* Present bit at every level; PS at the PDPT (1 GiB) and PD (2 MiB) levels ends the walk; PS in a PML4 entry
+   faults. Permissions and accessed/dirty bits are not modelled (supervisor mode; the VMM checks its own flags).
+   An access is translated at its first byte. */
+static uint64_t walk(int64_t va) {
+    if ((va >> 47) != 0 && (va >> 47) != -1) fault(va);
+    uint64_t table = (uint64_t)cr3 & ADDRESS_BITS;
+    for (int level = 4; level >= 1; level--) {
+        int shift = 12 + 9 * (level - 1);
+        uint64_t at = table + (((uint64_t)va >> shift) & 511u) * 8u;
+        if (at > ram_size - 8u) fault(va);
+        uint64_t entry;
+        memcpy(&entry, ram + at, 8);
+        if ((entry & 1u) == 0 || (level == 4 && (entry & 0x80u) != 0)) fault(va);
+        if ((level == 3 || level == 2) && (entry & 0x80u) != 0) {
+            uint64_t size = 1ULL << shift;
+            return (entry & ADDRESS_BITS & ~(size - 1u)) + ((uint64_t)va & (size - 1u));
+        }
+        table = entry & ADDRESS_BITS;
     }
-    return ram + va;
+    return table + ((uint64_t)va & 4095u);
+}
+
+static uint8_t *ram_at(int64_t va, uint64_t size) {
+    uint64_t pa = cr3 == 0 ? (uint64_t)va : walk(va);
+    if (pa > ram_size || ram_size - pa < size) fault(va);
+    return ram + pa;
 }
 
 int64_t vm_load64(int64_t va) {
@@ -111,5 +140,5 @@ void vm_write_cr3(int64_t v) {
 }
 
 void vm_invlpg(int64_t va) {
-    (void)va; /* identity-mapped simulated RAM has no TLB */
+    (void)va; /* the simulated walk has no TLB: every access walks the tables as they are */
 }

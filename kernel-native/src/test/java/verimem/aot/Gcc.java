@@ -44,6 +44,11 @@ public final class Gcc {
         return dir;
     }
 
+    /** Wall-clock limit of one gcc or program run. */
+    public static final int RUN_LIMIT_SECONDS = 300;
+    /** Result.exit of a run killed at RUN_LIMIT_SECONDS (the timeout(1) convention). */
+    public static final int TIMED_OUT = 124;
+
     public record Result(int exit, String stdout, String stderr) {
     }
 
@@ -69,17 +74,20 @@ public final class Gcc {
             pb.redirectInput(in.toFile());
         }
         Process p = pb.start();
+        boolean timedOut = false;
         try {
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            if (!p.waitFor(RUN_LIMIT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("timed out: " + cmd);
+                p.waitFor(10, TimeUnit.SECONDS);
+                timedOut = true;
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + cmd, e);
         }
-        Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        // A run that timed out keeps what it wrote: the caller names the step it was stuck in.
+        Result r = new Result(timedOut ? TIMED_OUT : p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);

@@ -100,4 +100,16 @@ public final class Cpu {
     public static void printDec(long value) {
         machine.printDec(value);
     }
+
+    /**
+     * Points the allocation hook behind `new` at [va, va + bytes): every later object and array comes from there
+     * (bump allocation, zeroed). The kernel uses it to place the PMM's arrays in the mapped metadata region and,
+     * later, its own arena in PMM frames. On the JVM objects live on the Java heap, so this does nothing.
+     */
+    /*@ public normal_behavior
+      @   requires va % 8 == 0 && bytes >= 0;
+      @   assignable \nothing;
+      @*/
+    public static void arenaInit(long va, long bytes) {
+    }
 }

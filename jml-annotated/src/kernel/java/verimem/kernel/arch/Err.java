@@ -37,6 +37,8 @@ public final class Err {
     public static final long BAD_MEMORY_MAP = -12;
     /** Out of virtual address space in a region. */
     public static final long NO_VIRTUAL_SPACE = -13;
+    /** A user mapping that would be both writable and executable (the W^X policy refuses it). */
+    public static final long WRITE_EXECUTE = -14;
 
     /*@ public normal_behavior
       @   ensures \result == (code < 0);

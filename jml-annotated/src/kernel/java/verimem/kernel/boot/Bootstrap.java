@@ -61,6 +61,9 @@ public final class Bootstrap {
         if (done || pmm != null) {
             return Err.INVALID_ARGUMENT;
         }
+        if (Pmm.checkFits(map) != Err.OK) {
+            return Err.BAD_MEMORY_MAP; // usable memory beyond the PMM's bitmap limit: refused before any change
+        }
         long r = mapper.installRecursiveSlot();
         if (r != Err.OK) {
             return r;
@@ -92,8 +95,10 @@ public final class Bootstrap {
         }
         // In the kernel, the arrays of the PMM are placed in the region just mapped and zeroed: the AOT
         // compiler's allocation hook hands them out from [METADATA_START, METADATA_START + pages * FRAME). On the
-        // JVM they are ordinary JVM arrays, so the region is mapped and zeroed but the simulated RAM behind it
-        // does not hold the bitmap.
+        // JVM they are ordinary JVM arrays (arenaInit does nothing), so the region is mapped and zeroed but the
+        // simulated RAM behind it does not hold the bitmap. The caller must point the hook elsewhere before its
+        // next `new`: the metadata region is sized for the PMM alone.
+        Cpu.arenaInit(METADATA_START, pages * Pmm.FRAME);
         pmm = new Pmm(map);
         pre.handOff();
         handOff();

@@ -91,7 +91,9 @@ public final class Kmalloc {
       @*/
     public static int classOf(long bytes) {
         int c = 0;
-        while (classSize(c) < bytes) {
+        // Bounded by CLASSES so that a caller outside the contract gets the largest class instead of a
+        // loop that never ends (classSize wraps once 4 + c reaches 64).
+        while (c < CLASSES - 1 && classSize(c) < bytes) {
             c = c + 1;
         }
         return c;

@@ -109,9 +109,25 @@ public final class Pmm {
         return pmmArrays + 4 * 16L + 128 + SegmentTable.metadataBytes(usable);
     }
 
-    /** Builds an empty PMM (every managed frame reserved) over the usable ranges of a sanitised map. */
+    /**
+     * Err.OK when a PMM can be built over the map, Err.BAD_MEMORY_MAP when its usable ranges exceed the int-indexed
+     * bitmap (SegmentTable.MAX_WORDS words, just under 512 TiB): a sanitised map may reach 2^52, so callers
+     * check this before sizing or constructing anything.
+     */
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
+      @   ensures \result == (SegmentTable.wordsFor(usable) <= SegmentTable.MAX_WORDS ? Err.OK : Err.BAD_MEMORY_MAP);
+      @*/
+    public /*@ pure @*/ static long checkFits(MemoryMap usable) {
+        return SegmentTable.fits(usable) ? Err.OK : Err.BAD_MEMORY_MAP;
+    }
+
+    /**
+     * Builds an empty PMM (every managed frame reserved) over the usable ranges of a sanitised map. A map that
+     * fails {@link #checkFits} panics ("beyond the bitmap limit") before anything is allocated.
+     */
+    /*@ public normal_behavior
+      @   requires usable != null && \invariant_for(usable) && checkFits(usable) == Err.OK;
       @   ensures free == 0 && failCountdown == 0;
       @*/
     public Pmm(MemoryMap usable) {

@@ -1,5 +1,6 @@
 package verimem.kernel.pmm;
 
+import verimem.kernel.arch.KernelPanic;
 import verimem.kernel.memmap.MemoryMap;
 
 /**
@@ -19,6 +20,12 @@ public final class SegmentTable {
     public static final int BASE_CHUNK_SHIFT = 18;
     /** The lookup table never has more entries than this; a larger span widens the chunks instead. */
     public static final int MAX_CHUNKS = 1024;
+    /**
+     * Most bitmap words a table lays out: bitmap words and their indices are ints. 2^31 - 1 words of 64 frames is
+     * just under 512 TiB, less than a sanitised map may describe (up to MAXPHYADDR, 2^52), so maps beyond it are
+     * refused up front ({@link #fits}) instead of letting the word count wrap.
+     */
+    public static final long MAX_WORDS = Integer.MAX_VALUE;
 
     //@ public invariant 0 <= count && count <= start.length;
     //@ public invariant start.length == end.length && start.length == base.length && start.length == firstWord.length;
@@ -40,7 +47,7 @@ public final class SegmentTable {
       @   requires a >= 0 && a <= Long.MAX_VALUE - Pmm.FRAME;
       @   ensures \result == (a + Pmm.FRAME - 1) / Pmm.FRAME;
       @*/
-    public static long firstFrame(long a) {
+    public /*@ pure @*/ static long firstFrame(long a) {
         return (a + Pmm.FRAME - 1) / Pmm.FRAME;
     }
 
@@ -49,7 +56,7 @@ public final class SegmentTable {
       @   requires usable != null && \invariant_for(usable);
       @   ensures 0 <= \result && \result <= usable.count * 70368744177664L;
       @*/
-    public static long wordsFor(MemoryMap usable) {
+    public /*@ pure @*/ static long wordsFor(MemoryMap usable) {
         long words = 0;
         int n = usable.count();
         /* Each usable entry adds at most 2^51 / 64 + 1 < 2^46 words (frames are below 2^51). */
@@ -67,6 +74,19 @@ public final class SegmentTable {
         return words;
     }
 
+    /**
+     * Whether the usable entries fit the int-indexed bitmap. wordsFor is an upper bound of the words the
+     * constructor lays out (merging entries never adds words), so a map that fits here never wraps. No overflow:
+     * at most CAPACITY entries of at most 2^45 words each.
+     */
+    /*@ public normal_behavior
+      @   requires usable != null && \invariant_for(usable);
+      @   ensures \result == (wordsFor(usable) <= MAX_WORDS);
+      @*/
+    public static boolean fits(MemoryMap usable) {
+        return wordsFor(usable) <= MAX_WORDS;
+    }
+
     /** Entries of the map that give at least one whole frame; negative or wrapping entries are ignored. */
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable) && 0 <= i && i < usable.count;
@@ -75,7 +95,7 @@ public final class SegmentTable {
       @                        && usable.ends[i] / Pmm.FRAME > (usable.starts[i] + Pmm.FRAME - 1) / Pmm.FRAME);
       @   assignable \strictly_nothing;
       @*/
-    public static boolean isUsableEntry(MemoryMap usable, int i) {
+    public /*@ pure @*/ static boolean isUsableEntry(MemoryMap usable, int i) {
         if (usable.type(i) != MemoryMap.USABLE) {
             return false;
         }
@@ -144,9 +164,17 @@ public final class SegmentTable {
     /**
      * Builds the sorted segment table of the usable entries of a map. Overlapping or touching entries are merged,
      * so segments are disjoint and separated by a hole of at least one frame: an aligned block never needs to span
-     * two segments.
+     * two segments. A map beyond the bitmap limit panics before anything is allocated: callers check
+     * {@link #fits} first (Pmm.checkFits), this is the last line of defence.
      */
+    /*@ public normal_behavior
+      @   requires usable != null && \invariant_for(usable) && wordsFor(usable) <= MAX_WORDS;
+      @   ensures words <= MAX_WORDS;
+      @*/
     public SegmentTable(MemoryMap usable) {
+        if (!fits(usable)) {
+            throw new KernelPanic("pmm: usable memory beyond the bitmap limit (2^31 - 1 words, 512 TiB)");
+        }
         int n = usable.count();
         start = new long[n];
         end = new long[n];

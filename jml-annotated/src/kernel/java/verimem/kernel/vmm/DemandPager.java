@@ -76,7 +76,8 @@ public final class DemandPager {
       @   requires s != null;
       @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.INVALID_ARGUMENT
       @        || \result == Err.NON_CANONICAL || \result == Err.NO_MEMORY || \result == Err.DESTROYED
-      @        || \result == Err.ALREADY_MAPPED;
+      @        || \result == Err.ALREADY_MAPPED || \result == Err.WRITE_EXECUTE;
+      @   ensures \result == Err.OK ==> !PageFlags.isUserWriteExecute(pageFlags);
       @*/
     public long addLazy(AddressSpace s, long va, long bytes, long pageFlags) {
         if (s.state() != AddressSpace.LIVE) {
@@ -91,6 +92,9 @@ public final class DemandPager {
         if (!PageFlags.isValid(pageFlags) || s.isKernel() != (va < 0) || (va < 0) != (va + bytes - 1 < 0)
                 || (va < 0 && PageFlags.isUser(pageFlags))) {
             return Err.INVALID_ARGUMENT;
+        }
+        if (PageFlags.isUserWriteExecute(pageFlags)) {
+            return Err.WRITE_EXECUTE; // refused now: the fault handler's map would refuse every page later
         }
         int free = -1;
         for (int i = 0; i < owner.length; i++) {

@@ -83,10 +83,15 @@ public final class KernelStacks {
     /** Frees the stack whose top allocate() returned; anything else is NOT_MANAGED, a second free NOT_ALLOCATED. */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.NOT_MANAGED || \result == Err.NOT_ALLOCATED;
+      @   ensures (top < Layout.STACK_BASE + (pages + 1) * VirtAddr.PAGE_SIZE
+      @            || top > Layout.STACK_BASE + (pages + 1) * VirtAddr.PAGE_SIZE * used.length)
+      @           ==> \result == Err.NOT_MANAGED;
       @*/
     public long free(long top) {
         long stride = (pages + 1) * VirtAddr.PAGE_SIZE;
-        if (top < Layout.STACK_BASE + stride) {
+        // Bounded on both sides BEFORE subtracting: for a large positive top, top - STACK_BASE overflows to a
+        // negative multiple of the stride, which used to become a negative slot index.
+        if (top < Layout.STACK_BASE + stride || top > Layout.STACK_BASE + stride * used.length) {
             return Err.NOT_MANAGED;
         }
         long rel = top - Layout.STACK_BASE;

@@ -22,7 +22,7 @@ public final class PageFlags {
       @                      || (Long.MIN_VALUE <= flags && flags < Long.MIN_VALUE + 4096));
       @   assignable \nothing;
       @*/
-    public static boolean isValid(long flags) {
+    public /*@ pure @*/ static boolean isValid(long flags) {
         long low = flags;
         if (low < 0) {
             low = low - Long.MIN_VALUE;
@@ -53,5 +53,18 @@ public final class PageFlags {
       @*/
     public static boolean isUser(long flags) {
         return Pte.has(flags, Pte.BIT_USER);
+    }
+
+    /**
+     * The W^X policy for user mappings: user code must not be able to write what it can execute, so a flags word
+     * with USER and WRITABLE set and NO_EXECUTE clear is refused (Err.WRITE_EXECUTE) by map, protect and the
+     * demand pager. Kernel-half mappings never carry USER, so this is about user address spaces only.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == (Pte.has(flags, Pte.BIT_USER) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0);
+      @   assignable \nothing;
+      @*/
+    public /*@ pure @*/ static boolean isUserWriteExecute(long flags) {
+        return isUser(flags) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0;
     }
 }

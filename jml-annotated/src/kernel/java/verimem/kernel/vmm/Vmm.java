@@ -45,7 +45,7 @@ public final class Vmm {
     /**
      * Adopts the PML4 in CR3 (built by the bootstrap, with the direct map) as the kernel space, marks every table
      * frame reachable from it kernel-owned, and pre-creates a PDPT for every empty upper slot. On NO_MEMORY the
-     * PDPTs created so far are removed again and the PML4 is as before.
+     * PDPTs created so far are removed again, the PML4 is as before and no frame has been marked kernel-owned.
      */
     /*@ public normal_behavior
       @   requires kernelSpace == null;
@@ -57,7 +57,6 @@ public final class Vmm {
             return Err.INVALID_ARGUMENT;
         }
         long pml4 = Pte.frame(Cpu.readCr3());
-        markTables(pml4, 4);
         boolean[] created = new boolean[VirtAddr.ENTRIES];
         for (int slot = KERNEL_FIRST_SLOT; slot < VirtAddr.ENTRIES; slot++) {
             if (!Pte.isPresent(Tables.read(pml4, slot))) {
@@ -70,6 +69,9 @@ public final class Vmm {
                 created[slot] = true;
             }
         }
+        // Marked only now, so a NO_MEMORY above leaves the ownership bitmap as it was (the PDPTs just created are
+        // already marked by allocTable; marking them again is idempotent).
+        markTables(pml4, 4);
         kernelSpace = new AddressSpace(this, pml4);
         current = kernelSpace;
         return Err.OK;

@@ -67,7 +67,7 @@ class BootHandOffTest {
         TranslateResult tr = new TranslateResult();
         assertEquals(Err.NOT_MAPPED, vmm.kernelSpace().translate(Bootstrap.METADATA_START - 4096, tr), "guard");
         long f = pmm.allocFrame();
-        assertEquals(Err.OK, user.map(0x1000, f, Pte.USER | Pte.WRITABLE, 4096));
+        assertEquals(Err.OK, user.map(0x1000, f, Pte.USER | Pte.WRITABLE | Pte.NO_EXECUTE, 4096));
         assertEquals(Err.OK, user.activate());
         loader.machine().userStore64(0x1008, 77);
         assertEquals(77, loader.machine().load64(Layout.directMap(f) + 8), "direct map and user map agree");

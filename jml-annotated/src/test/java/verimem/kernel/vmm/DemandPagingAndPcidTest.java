@@ -42,7 +42,7 @@ class DemandPagingAndPcidTest {
     @Test
     void firstTouchMapsAZeroedFrame() {
         long base = 0x40_0000;
-        assertEquals(Err.OK, pager.addLazy(as, base, 16 * P, Pte.WRITABLE | Pte.USER));
+        assertEquals(Err.OK, pager.addLazy(as, base, 16 * P, Pte.WRITABLE | Pte.USER | Pte.NO_EXECUTE));
         long free0 = fx.pmm.freeFrames();
         assertEquals(0, fx.machine.userLoad64(base + 5 * P + 8), "zero on first touch");
         fx.machine.userStore64(base + 5 * P + 8, 42);
@@ -86,7 +86,7 @@ class DemandPagingAndPcidTest {
 
     @Test
     void outOfFramesDuringAFaultIsRefusedAndLeaksNothing() {
-        assertEquals(Err.OK, pager.addLazy(as, 0x40_0000, 4 * P, Pte.WRITABLE | Pte.USER));
+        assertEquals(Err.OK, pager.addLazy(as, 0x40_0000, 4 * P, Pte.WRITABLE | Pte.USER | Pte.NO_EXECUTE));
         for (int k = 1; k <= 4; k++) {
             long free0 = fx.pmm.freeFrames();
             long tables0 = fx.vmm.tableFrames();
@@ -126,7 +126,7 @@ class DemandPagingAndPcidTest {
     @Test
     void cloneRollsBackForEveryK() {
         for (int i = 0; i < 6; i++) {
-            assertEquals(Err.OK, as.map(0x1000_0000L * i + i * P, fx.pmm.allocFrame(), Pte.USER | Pte.WRITABLE, P));
+            assertEquals(Err.OK, as.map(0x1000_0000L * i + i * P, fx.pmm.allocFrame(), Pte.USER | Pte.WRITABLE | Pte.NO_EXECUTE, P));
         }
         assertEquals(Err.OK, as.map(0x7000_0000_0000L, fx.pmm.allocAligned(9), Pte.USER, 2L << 20));
         int k = 1;

@@ -19,7 +19,8 @@ import verimem.kernel.arch.VirtAddr;
 /** map / unmap / protect / translate on one user space and the kernel space, with the TLB watching. */
 class PageTableTest {
     static final long K4 = VirtAddr.PAGE_SIZE, M2 = VirtAddr.LARGE_PAGE_SIZE, G1 = VirtAddr.HUGE_PAGE_SIZE;
-    static final long RW_USER = Pte.WRITABLE | Pte.USER;
+    /** User data pages: writable, so never executable (W^X). */
+    static final long RW_USER = Pte.WRITABLE | Pte.USER | Pte.NO_EXECUTE;
     VmmFixture fx;
     AddressSpace as;
     TranslateResult tr = new TranslateResult();
@@ -51,7 +52,7 @@ class PageTableTest {
         assertEquals(f, tr.frame);
         assertEquals(0x123, tr.offset);
         assertEquals(K4, tr.pageSize);
-        assertTrue(tr.writable && tr.user && !tr.noExecute);
+        assertTrue(tr.writable && tr.user && tr.noExecute);
         fx.machine.userStore64(va + 8, 77);
         assertEquals(77, fx.machine.ram().read64(f + 8));
         assertEquals(f, as.unmap(va));

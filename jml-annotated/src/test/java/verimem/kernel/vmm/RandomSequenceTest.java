@@ -171,7 +171,8 @@ class RandomSequenceTest {
             if (pa < 0) {
                 return;
             }
-            long expected = expectMap(mm, va, size);
+            long expected = !kernelOp && PageFlags.isUserWriteExecute(flags) ? Err.WRITE_EXECUTE
+                    : expectMap(mm, va, size);
             long r = s.map(va, pa, flags, size);
             log.append(" map va=0x" + Long.toHexString(va) + " size=" + size + " r=" + r);
             assertEquals(expected, r, "map step " + steps);
@@ -199,7 +200,9 @@ class RandomSequenceTest {
             long flags = pickFlags(kernelOp);
             M m = covering(mm, va);
             long r = s.protect(va, flags);
-            if (m == null) {
+            if (!kernelOp && PageFlags.isUserWriteExecute(flags)) {
+                assertEquals(Err.WRITE_EXECUTE, r, "W^X refused before the walk");
+            } else if (m == null) {
                 assertEquals(Err.NOT_MAPPED, r);
             } else if (mm.get(va) != m) {
                 assertEquals(Err.MISALIGNED, r);

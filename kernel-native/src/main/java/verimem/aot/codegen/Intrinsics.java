@@ -31,6 +31,8 @@ final class Intrinsics {
                 return "vm_print_hex(" + args[0] + ")";
             case "printDec":
                 return "vm_print_dec(" + args[0] + ")";
+            case "arenaInit":
+                return "vm_arena_init((void *)(uintptr_t)" + args[0] + ", (uint64_t)" + args[1] + ")";
             default:
                 throw new IllegalStateException("Cpu." + name + " is not an intrinsic");
         }

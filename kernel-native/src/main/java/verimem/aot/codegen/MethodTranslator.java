@@ -54,6 +54,10 @@ final class MethodTranslator {
     private List<String> out;
     private StringBuilder stack; // kinds, bottom first
     private int line = -1;
+    /** Instance method whose local 0 is never stored to: it holds {@code this} throughout. */
+    private final boolean thisIsFixed;
+    /** Stack variables that hold {@code this} at the current instruction (forgotten at every jump target). */
+    private final java.util.Set<String> holdsThis = new java.util.HashSet<>();
 
     MethodTranslator(ClassSet classes, ClassNode owner, MethodNode method, Options options) {
         this.classes = classes;
@@ -63,6 +67,13 @@ final class MethodTranslator {
         this.elideBounds = options.elideBoundsIn().contains(owner.name.replace('/', '.') + "." + method.name);
         this.sourceFile = owner.sourceFile == null ? "?" : owner.sourceFile;
         this.insns = method.instructions.toArray();
+        boolean fixed = (method.access & Opcodes.ACC_STATIC) == 0;
+        for (AbstractInsnNode i : insns) {
+            if (i instanceof VarInsnNode v && v.getOpcode() == Opcodes.ASTORE && v.var == 0) {
+                fixed = false;
+            }
+        }
+        this.thisIsFixed = fixed;
         int n = 0;
         for (AbstractInsnNode i : insns) {
             if (i instanceof LabelNode l) {
@@ -103,6 +114,7 @@ final class MethodTranslator {
     String translate() {
         String[] inStack = analyse();
         out = new ArrayList<>();
+        holdsThis.clear();
         for (int i = 0; i < insns.length; i++) {
             AbstractInsnNode n = insns[i];
             if (n instanceof LineNumberNode ln) {
@@ -113,6 +125,7 @@ final class MethodTranslator {
             if (n instanceof LabelNode l) {
                 if (jumpTargets.contains(l)) {
                     out.add(labelNames.get(l) + ":;");
+                    holdsThis.clear(); // another path may arrive here with other values
                 }
                 continue;
             }
@@ -121,6 +134,11 @@ final class MethodTranslator {
             }
             stack = new StringBuilder(inStack[i]);
             opcodesUsed.add(n.getOpcode());
+            int fused = fusedLongCompare(i);
+            if (fused >= 0) {
+                i = fused; // the if<cond> was emitted together with its lcmp
+                continue;
+            }
             translate(n, true);
         }
         StringBuilder f = new StringBuilder();
@@ -212,7 +230,19 @@ final class MethodTranslator {
 
     private String push(char kind) {
         stack.append(kind);
-        return var(kind, stack.length() - 1);
+        String v = var(kind, stack.length() - 1);
+        holdsThis.remove(v); // overwritten
+        return v;
+    }
+
+    /**
+     * The reference checked for null, unless it provably holds {@code this}: the JVM never calls an instance
+     * method with a null receiver, and neither does generated code (every receiver passes vm_nonnull at the
+     * call, constructors get vm_alloc's non-null result), so the check on this could never fire. C callers of
+     * instance methods (test drivers) must keep that promise too.
+     */
+    private String nonNull(String ref) {
+        return holdsThis.contains(ref) ? ref : "vm_nonnull(" + ref + ", " + site() + ")";
     }
 
     private String pop() {
@@ -268,7 +298,11 @@ final class MethodTranslator {
             case Opcodes.ILOAD, Opcodes.LLOAD, Opcodes.ALOAD -> {
                 char k = op == Opcodes.ILOAD ? 'i' : op == Opcodes.LLOAD ? 'j' : 'a';
                 String l = local(k, ((VarInsnNode) n).var);
-                emit(push(k) + " = " + l + ";");
+                String v = push(k);
+                emit(v + " = " + l + ";");
+                if (op == Opcodes.ALOAD && ((VarInsnNode) n).var == 0 && thisIsFixed) {
+                    holdsThis.add(v);
+                }
             }
             case Opcodes.ISTORE, Opcodes.LSTORE, Opcodes.ASTORE -> {
                 char k = op == Opcodes.ISTORE ? 'i' : op == Opcodes.LSTORE ? 'j' : 'a';
@@ -335,7 +369,8 @@ final class MethodTranslator {
             case Opcodes.LCMP -> {
                 String b = pop();
                 String a = pop();
-                emit(push('i') + " = vm_lcmp(" + a + ", " + b + ");");
+                emit(push('i') + " = " + (mutated(op) ? "((uint64_t)" + a + " > (uint64_t)" + b + ") - ((uint64_t)" + a
+                        + " < (uint64_t)" + b + ")" : "vm_lcmp(" + a + ", " + b + ")") + ";");
             }
             case Opcodes.IFEQ, Opcodes.IFNE, Opcodes.IFLT, Opcodes.IFGE, Opcodes.IFGT, Opcodes.IFLE -> {
                 String a = pop();
@@ -430,6 +465,39 @@ final class MethodTranslator {
         } else {
             throw new IllegalStateException(where() + ": constant " + c + " is outside the subset");
         }
+    }
+
+    /**
+     * lcmp followed directly by if&lt;cond&gt; (javac's only use of lcmp) becomes one C comparison of the two
+     * longs, "if (a &lt; b) goto L", instead of a -1/0/1 value compared with 0: the same branch, since
+     * lcmp(a, b) &lt; 0 exactly when a &lt; b (and so on for each condition). Not fused when a jump lands between
+     * the two. Returns the index of the if&lt;cond&gt; it emitted, or -1 (nothing emitted).
+     */
+    private int fusedLongCompare(int i) {
+        if (insns[i].getOpcode() != Opcodes.LCMP) {
+            return -1;
+        }
+        int k = i + 1;
+        while (k < insns.length && insns[k].getOpcode() < 0) {
+            if (insns[k] instanceof LabelNode l && jumpTargets.contains(l) || insns[k] instanceof LineNumberNode) {
+                return -1; // a jump lands in between, or a line number the panic sites after it would miss
+            }
+            k++;
+        }
+        if (k == insns.length || insns[k].getOpcode() < Opcodes.IFEQ || insns[k].getOpcode() > Opcodes.IFLE) {
+            return -1;
+        }
+        int op = insns[k].getOpcode();
+        opcodesUsed.add(op);
+        String b = pop();
+        String a = pop();
+        if (mutated(Opcodes.LCMP)) { // test of the test: an unsigned comparison, wrong for negative values
+            a = "(uint64_t)" + a;
+            b = "(uint64_t)" + b;
+        }
+        emit("if (" + a + " " + cmp(op - Opcodes.IFEQ) + " " + b + ") goto " + label(((JumpInsnNode) insns[k]).label)
+                + "; /* lcmp; if" + cmp(op - Opcodes.IFEQ) + " 0 */");
+        return k;
     }
 
     private static String cmp(int index) {
@@ -550,14 +618,13 @@ final class MethodTranslator {
                 emit(Names.cStaticField(f.owner().name, n.name) + " = " + (narrow ? "(" + storage + ")" : "") + v + ";");
             }
             case Opcodes.GETFIELD -> {
-                String o = pop();
-                emit(push(k) + " = ((" + Names.cStruct(f.owner().name) + " *)vm_nonnull(" + o + ", " + site()
-                        + "))->" + n.name + ";");
+                String object = nonNull(pop()); // before the push: the result may reuse the object's variable
+                emit(push(k) + " = ((" + Names.cStruct(f.owner().name) + " *)" + object + ")->" + n.name + ";");
             }
             default -> {
                 String v = pop();
                 String o = pop();
-                emit("((" + Names.cStruct(f.owner().name) + " *)vm_nonnull(" + o + ", " + site() + "))->" + n.name
+                emit("((" + Names.cStruct(f.owner().name) + " *)" + nonNull(o) + ")->" + n.name
                         + " = " + (narrow ? "(" + storage + ")" : "") + v + ";");
             }
         }
@@ -584,7 +651,7 @@ final class MethodTranslator {
             List<String> actual = new ArrayList<>();
             if (receiver != null) {
                 actual.add(n.getOpcode() == Opcodes.INVOKESPECIAL && n.name.equals("<init>") ? receiver
-                        : "vm_nonnull(" + receiver + ", " + site() + ")");
+                        : nonNull(receiver));
             }
             actual.addAll(List.of(argVars));
             expr = Names.cMethod(target.owner(), target.method()) + "(" + String.join(", ", actual) + ")";

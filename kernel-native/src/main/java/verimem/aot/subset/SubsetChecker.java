@@ -26,7 +26,7 @@ import verimem.aot.classfile.ClassSet;
 public final class SubsetChecker {
     /** Cpu methods that are intrinsics; Cpu.install is the host's way to plug in the simulated machine. */
     public static final Set<String> CPU_INTRINSICS = Set.of("load64", "store64", "load32", "load8", "readCr3",
-            "writeCr3", "invlpg", "print", "printHex", "printDec");
+            "writeCr3", "invlpg", "print", "printHex", "printDec", "arenaInit");
 
     private final ClassSet classes;
 

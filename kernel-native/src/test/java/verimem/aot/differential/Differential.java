@@ -14,6 +14,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -34,7 +41,10 @@ import verimem.aot.codegen.Names;
  */
 public final class Differential {
     static final int MAX_CASES_PER_METHOD = 1200;
-    static final int RAM_BYTES = 1 << 20;
+    /** Simulated RAM on both sides: 4 MiB, enough for a VMM with its page tables (corpus/VmmScenario). */
+    static final int RAM_BYTES = 4 << 20;
+    /** Per call, on either side: the slowest call (a whole boot scenario) takes well under a second. */
+    static final int CALL_LIMIT_SECONDS = 20;
 
     /** A method the harness calls: public static, primitive parameters and result (or void). */
     public record Target(ClassNode owner, MethodNode method) {
@@ -185,16 +195,25 @@ public final class Differential {
 
     /** Runs every call on the JVM, in a class loader of its own (fresh statics), with a FlatMachine installed. */
     public static String runOnJvm(List<Target> targets, List<Call> calls, List<Path> roots) throws Exception {
+        return runOnJvm(targets, calls, roots, CALL_LIMIT_SECONDS, StepBudget.STEPS_PER_CALL);
+    }
+
+    /** As above, with a per-call time limit in seconds and a per-call budget of loop steps (StepBudget). */
+    public static String runOnJvm(List<Target> targets, List<Call> calls, List<Path> roots, int limitSeconds,
+            long stepsPerCall) throws Exception {
         URL[] urls = new URL[roots.size()];
         for (int i = 0; i < urls.length; i++) {
             urls[i] = toUrl(roots.get(i));
         }
         StringBuilder out = new StringBuilder();
-        try (URLClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+        ExecutorService watchdog = newWatchdog();
+        try (URLClassLoader loader = new StepBudgetLoader(urls)) {
+            Method budgetReset = loader.loadClass(StepBudget.class.getName()).getMethod("reset", long.class);
             Class<?> machineClass = loader.loadClass("verimem.aot.FlatMachine");
             Object machine = machineClass.getConstructor(int.class, StringBuilder.class).newInstance(RAM_BYTES, out);
             Class<?> cpu = loader.loadClass("verimem.kernel.arch.Cpu");
             cpu.getMethod("install", loader.loadClass("verimem.kernel.arch.Machine")).invoke(null, machine);
+            Method paging = machineClass.getMethod("writeCr3", long.class);
             Method[] methods = new Method[targets.size()];
             for (int i = 0; i < methods.length; i++) {
                 methods[i] = reflect(loader, targets.get(i));
@@ -208,15 +227,57 @@ public final class Differential {
                 for (int j = 0; j < actual.length; j++) {
                     actual[j] = box(pt[j], c.args()[j]);
                 }
-                try {
-                    out.append(format(m.invoke(null, actual), m.getReturnType()));
-                } catch (InvocationTargetException e) {
-                    out.append("PANIC ").append(panicKind(e.getCause()));
-                }
+                paging.invoke(machine, 0L); // every call starts with paging off, as the C harness does
+                budgetReset.invoke(null, stepsPerCall);
+                out.append(guarded(watchdog, limitSeconds, t, c.args(), () -> {
+                    try {
+                        return format(m.invoke(null, actual), m.getReturnType());
+                    } catch (InvocationTargetException e) {
+                        if (e.getCause().getClass().getName().equals(StepBudget.Exhausted.class.getName())) {
+                            throw new AssertionError("JVM call " + prefix(t, c.args()) + "took more than "
+                                    + stepsPerCall + " loop steps: a loop that never ends on this input?"
+                                    + " (the C side was not run)");
+                        }
+                        return "PANIC " + panicKind(e.getCause());
+                    }
+                }));
                 out.append('\n');
             }
+        } finally {
+            watchdog.shutdownNow();
         }
         return out.toString();
+    }
+
+    /**
+     * Runs one JVM call on the watchdog's thread and waits at most limitSeconds: a kernel method that never
+     * returns on some input (Kmalloc.classOf once looped forever on a huge size) fails the suite with a message
+     * naming the method and its arguments instead of hanging the build. The runaway thread cannot be killed; it
+     * ends when its StepBudget runs out (a few seconds), so it does not slow the tests after it.
+     */
+    private static String guarded(ExecutorService watchdog, int limitSeconds, Target t, long[] args,
+            Callable<String> call) throws Exception {
+        Future<String> f = watchdog.submit(call);
+        try {
+            return f.get(limitSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new AssertionError("JVM call " + prefix(t, args) + "did not return within " + limitSeconds
+                    + " s: a loop that never ends on this input? (the C side was not run)");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static ExecutorService newWatchdog() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "differential-jvm-call");
+            th.setDaemon(true);
+            return th;
+        });
     }
 
     private static URL toUrl(Path p) {
@@ -291,9 +352,15 @@ public final class Differential {
 
     /** A C main that reads "target arg0..arg5" lines and calls the generated functions. */
     public static String cMain(List<Target> targets) {
+        return cMain(targets, CALL_LIMIT_SECONDS);
+    }
+
+    /** As above, with a per-call time limit in seconds (SIGALRM; the run exits with status 124). */
+    public static String cMain(List<Target> targets, int limitSeconds) {
         StringBuilder s = new StringBuilder();
         s.append("/* Generated differential harness: one invoker per target, calls read from stdin. */\n");
-        s.append("#include \"verimem_aot.h\"\n#include \"vm_hosted.h\"\n#include <stdio.h>\n#include <stdlib.h>\n\n");
+        s.append("#include \"verimem_aot.h\"\n#include \"vm_hosted.h\"\n#include <signal.h>\n#include <stdio.h>\n"
+                + "#include <stdlib.h>\n#include <unistd.h>\n\n");
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             Type mt = Type.getMethodType(t.method().desc);
@@ -326,7 +393,17 @@ public final class Differential {
         }
         s.append("};\n\n");
         s.append("""
+                /* A call that does not return within the limit ends the run with status 124; the call is the
+                   last (unterminated) line on stdout, which is flushed before every call. */
+                static void call_limit_reached(int sig) {
+                    static const char msg[] = "\\nHARNESS: call did not return within the per-call limit\\n";
+                    (void)sig;
+                    if (write(2, msg, sizeof msg - 1) < 0) _exit(125);
+                    _exit(124);
+                }
+
                 int main(void) {
+                    signal(SIGALRM, call_limit_reached);
                     vm_hosted_init(%d, 64u << 20);
                     vm_clinit_all();
                     int target;
@@ -340,6 +417,9 @@ public final class Differential {
                         printf("%%s(", LABELS[target]);
                         for (int j = 0; j < ARITY[target]; j++) printf(j == 0 ? "%%lld" : ",%%lld", (long long)a[j]);
                         printf(") -> ");
+                        fflush(stdout);
+                        alarm(%d);
+                        vm_write_cr3(0); /* every call starts with paging off, as the JVM side does */
                         if (setjmp(vm_hosted_catch) == 0) {
                             vm_hosted_catch_armed = 1;
                             CALLS[target](a);
@@ -347,11 +427,12 @@ public final class Differential {
                         } else {
                             printf("PANIC %%s", vm_hosted_panic_kind);
                         }
+                        alarm(0);
                         putchar('\\n');
                     }
                     return 0;
                 }
-                """.formatted(RAM_BYTES));
+                """.formatted(RAM_BYTES, limitSeconds));
         return s.toString();
     }
 

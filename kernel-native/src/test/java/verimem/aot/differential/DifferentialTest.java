@@ -2,6 +2,7 @@ package verimem.aot.differential;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.objectweb.asm.tree.ClassNode;
@@ -27,8 +29,14 @@ import verimem.aot.subset.KernelSubset;
  * method of the real kernel classes run on the JVM and as hosted generated C (built with ASan and UBSan, which
  * abort on undefined behaviour) on the same inputs; the outputs must be identical text. A deliberately wrong
  * translation of one opcode must make them differ (the test of the test).
+ *
+ * <p>A kernel method that loops forever on some input would otherwise hang the build, so the whole class has a
+ * time limit.
  */
+@Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DifferentialTest {
+    /** Every correct call takes milliseconds even at -O0; a mutant's runaway loop is cut off sooner. */
+    private static final int MUTANT_CALL_LIMIT_SECONDS = 5;
     private static ClassSet classes;
     private static List<Differential.Target> targets;
     private static List<Differential.Call> calls;
@@ -46,15 +54,33 @@ class DifferentialTest {
         }
         targets = Differential.targets(classes, targetClasses);
         calls = Differential.calls(targets);
+        long t0 = System.nanoTime();
         expected = Differential.runOnJvm(targets, calls, List.of(Inputs.testRoot(), Inputs.kernelRoot()));
+        System.out.printf("differential: %d calls on the JVM in %.1f s%n", calls.size(), seconds(t0));
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
     }
 
     /** Compiles the class set with the given options and the harness, runs it on the calls, returns stdout. */
     private static String runGeneratedC(String name, Options options, List<String> cflags) throws Exception {
+        return runGeneratedC(name, options, cflags, false);
+    }
+
+    /**
+     * As above. For a mutant, a call that no longer returns is one of the ways a wrong translation shows (the iadd
+     * mutant turns Kmalloc.classOf's c + 1 into c - 1, a loop of 2^32 steps): the output so far plus a HUNG line
+     * is returned, with a shorter per-call limit, instead of failing.
+     */
+    private static String runGeneratedC(String name, Options options, List<String> cflags, boolean mutant)
+            throws Exception {
+        long t0 = System.nanoTime();
         Path dir = Gcc.workDir(name);
         Compiler.Output out = Compiler.compile(classes, options);
         Compiler.writeFiles(out, dir);
-        Files.writeString(dir.resolve("harness_main.c"), Differential.cMain(targets));
+        Files.writeString(dir.resolve("harness_main.c"),
+                Differential.cMain(targets, mutant ? MUTANT_CALL_LIMIT_SECONDS : Differential.CALL_LIMIT_SECONDS));
         List<String> args = new ArrayList<>(cflags);
         args.addAll(Gcc.WARNINGS);
         args.addAll(List.of("-o", "harness", "harness_main.c", "verimem_aot.c",
@@ -62,9 +88,29 @@ class DifferentialTest {
         Gcc.Result cc = Gcc.gcc(dir, args);
         assertEquals(0, cc.exit(), "gcc failed:\n" + cc.stderr());
         assertEquals("", cc.stderr(), "gcc printed warnings");
+        double built = seconds(t0);
+        long t1 = System.nanoTime();
         Gcc.Result run = Gcc.run(List.of(dir.resolve("harness").toString()), dir, Differential.cInput(calls));
-        assertEquals(0, run.exit(), "harness crashed (a sanitizer report?):\n" + tail(run.stderr()));
+        System.out.printf("differential %s: compile+gcc %.1f s, run %.1f s%n", name, built, seconds(t1));
+        if (run.exit() == Gcc.TIMED_OUT && mutant) {
+            System.out.println("differential " + name + ": hung in " + lastLine(run.stdout()));
+            return run.stdout() + "HUNG\n";
+        }
+        if (run.exit() == Gcc.TIMED_OUT) {
+            fail("hosted C call " + lastLine(run.stdout()) + " did not return (per-call limit "
+                    + Differential.CALL_LIMIT_SECONDS + " s, whole run " + Gcc.RUN_LIMIT_SECONDS + " s)\n"
+                    + tail(run.stderr()));
+        }
+        assertEquals(0, run.exit(), "harness crashed in call " + lastLine(run.stdout()) + " (a sanitizer report?):\n"
+                + tail(run.stderr()));
         return run.stdout();
+    }
+
+    /** The call the harness was in: it flushes "Class.method(args) -> " before every call. */
+    private static String lastLine(String stdout) {
+        String[] lines = stdout.split("\n", -1);
+        String last = lines[lines.length - 1];
+        return last.isEmpty() && lines.length > 1 ? lines[lines.length - 2] + " (completed; next not started)" : last;
     }
 
     private static String tail(String s) {
@@ -130,11 +176,15 @@ class DifferentialTest {
 
     /** The test of the test: each deliberate mistranslation must change some output. */
     @ParameterizedTest
-    @ValueSource(strings = {"lushr", "i2b", "iadd"})
+    @ValueSource(strings = {"lushr", "i2b", "iadd", "lcmp"})
     void aWrongTranslationOfOneOpcodeIsCaught(String opcode) throws Exception {
-        String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O1"));
+        // -O0: compiles in about half the time of -O1 and changes no semantics the mutant relies on
+        String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O0"), true);
         List<String> diffs = differences(expected, got);
-        System.out.println("mutation " + opcode + ": " + diffs.size() + " of " + calls.size() + " calls differ");
+        String line = "mutation " + opcode + ": " + diffs.size() + " of " + calls.size() + " calls differ"
+                + (diffs.isEmpty() ? "" : ", first: " + diffs.get(0).replace("\n", " |"));
+        System.out.println(line);
+        Files.writeString(Gcc.workDir("mutant-" + opcode).resolve("report.txt"), line + "\n");
         assertTrue(diffs.size() > 0, "mistranslating " + opcode + " went unnoticed");
     }
 }
