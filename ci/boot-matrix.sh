@@ -69,16 +69,34 @@ check_figures() {   # log machine mem mode
   echo "$why"
 }
 
+# The soak line of a `verimem.soak=N` boot: N operations reported as requested, the per-kind counts adding up to
+# N plus at most the 128 final releases (16 frames, 8 blocks, 64 pages, 32 kmalloc, 8 vmalloc objects), and one
+# accounting check per 4096 operations plus the final one. Prints nothing when all hold.
+check_soak() {   # log N
+  local line; line=$(tr -d '\r' < "$1" | grep '^soak: ')
+  local n="$2" ops sum checks
+  ops=$(sed -n 's/^soak: \([0-9]*\) ops .*: ok$/\1/p' <<<"$line")
+  [[ -z "$ops" ]] && { echo "no 'soak: ... ok' line"; return; }
+  sum=$(sed 's/^[^(]*(\([^)]*\)).*/\1/' <<<"$line" | grep -o '[0-9][0-9]*' | awk '{s += $1} END {print s + 0}')
+  checks=$(sed -n 's/.*), \([0-9]*\) accounting checks.*/\1/p' <<<"$line")
+  [[ $ops != "$n" ]] && echo -n " soak did $ops ops, asked $n;"
+  (( sum >= n && sum <= n + 128 )) || echo -n " soak per-kind counts add up to $sum for $n ops;"
+  [[ $checks != $(( n / 4096 + (n % 4096 != 0) )) ]] && echo -n " soak made $checks accounting checks;"
+  echo
+}
+
 # One successful boot, its figures checked against the model. Prints one line per boot (progress).
-boot_ok() {   # machine mem mode [cpus]
-  local machine="$1" mem="$2" mode="$3" cpus="${4:-1}" log="$LOGS/$1-$2-$3-${4:-1}cpu.log"
+boot_ok() {   # machine mem mode [cpus [soak-ops]]
+  local machine="$1" mem="$2" mode="$3" cpus="${4:-1}" soak="${5:-0}" log="$LOGS/$1-$2-$3-${4:-1}cpu${5:+-soak}.log"
+  local extra=(); [[ $soak != 0 ]] && extra=(--cmdline "verimem.soak=$soak" --timeout 120)
   runs=$((runs + 1))
-  local out; out=$(bash ci/boot.sh --quiet --machine "$machine" --mem "$mem" "--$mode" --cpus "$cpus" --log "$log" 2>&1)
+  local out; out=$(bash ci/boot.sh --quiet --machine "$machine" --mem "$mem" "--$mode" --cpus "$cpus" --log "$log" "${extra[@]}" 2>&1)
   local rc=$? ms; ms=$(sed -n 's/^verimem: boot-to-verdict \([0-9]*\) ms$/\1/p' <<<"$out")
   printf '[%2d] %-4s %-6s %-6s %s cpu %6s ms  ' "$runs" "$machine" "$mem" "$mode" "$cpus" "${ms:-?}"
   if [[ $rc -ne 0 ]]; then echo; fail "$(tail -1 <<<"$out") (log: $log)"; return; fi
   printf '%s  ' "$(tr -d '\r' < "$log" | sed -n 's/^hand-off check: passed: \(usable=[0-9]* free=[0-9]* page-tables=[0-9]* metadata=[0-9]*\).*/\1/p')"
   local why; why=$(check_figures "$log" "$machine" "$mem" "$mode")
+  [[ $soak != 0 ]] && why+=$(check_soak "$log" "$soak")
   if [[ -n "$why" ]]; then echo; fail "$why (log: $log)"; else echo ok; fi
 }
 
@@ -121,6 +139,7 @@ for c in "${combos[@]}"; do boot_ok $c; done
 [[ $uefi -eq 1 ]] && boot_ok q35 512M uefi
 boot_ok pc 18M direct   # the smallest -m that boots (17M must panic: too little memory, below)
 boot_ok q35 512M iso 2  # a second CPU (it stays halted: the kernel is single-CPU; the firmware's tables differ)
+boot_ok pc 128M direct 1 1000000   # kernel soak: 1M random PMM/VMM/heap operations (verimem.soak)
 echo "=== the model rejects wrong figures (doctored copies of the pc 64M direct log)"
 good="$LOGS/pc-64M-direct-1cpu.log"
 [[ -f "$good" ]] || boot_ok pc 64M direct
@@ -131,6 +150,15 @@ model_catches "one frame leaked by the self-tests" 's/^(end-state partition: .* 
 model_catches "firmware map one page short" \
   'if (/^mmap: .* type=1\r?$/ && ++$n == 2) { s/len=(0x[0-9a-f]+)/sprintf("len=0x%x", hex($1) - 4096)/e }' \
   "$good" pc 64M direct
+soaklog="$LOGS/pc-128M-direct-1cpu-soak.log"
+if [[ -f "$soaklog" ]]; then
+  for doctor in 's/^soak: 1000000 ops/soak: 999999 ops/' 's/^(soak: .*frame )(\d+)/$1.($2+200)/e' \
+      's/(\d+)( accounting checks)/($1-1).$2/e' 's/^soak: .*//'; do
+    runs=$((runs + 1)); perl -pe "$doctor" "$soaklog" > "$LOGS/doctored-soak.log"
+    printf '[%2d] %-50s ' "$runs" "soak check catches: ${doctor:0:40}"
+    if [[ -n "$(check_soak "$LOGS/doctored-soak.log" 1000000)" ]]; then echo ok; else echo; fail "doctored soak log passed"; fi
+  done
+fi
 echo "=== deliberate failures: Java kernel"
 expect_panic too-little-memory
 expect_panic too-little-memory --mem 17M

@@ -39,6 +39,10 @@ public final class KernelMain {
     private static final byte[] TOUCH_OUTSIDE_LAZY = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 'p', 'a', 'n', 'i',
         'c', '=', 't', 'o', 'u', 'c', 'h', '-', 'o', 'u', 't', 's', 'i', 'd', 'e', '-', 'l', 'a', 'z', 'y'};
 
+    private static final byte[] SOAK = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 's', 'o', 'a', 'k', '='};
+    /** Most soak operations one boot accepts (a typo must not make a boot run for hours). */
+    public static final long MAX_SOAK_OPS = 100000000L;
+
     private KernelMain() {
     }
 
@@ -58,6 +62,10 @@ public final class KernelMain {
         long cmdline = CommandLine.find(magic, info);
         boolean noRamAbove1m = CommandLine.hasWord(cmdline, NO_RAM_ABOVE_1M);
         boolean touchOutsideLazy = CommandLine.hasWord(cmdline, TOUCH_OUTSIDE_LAZY);
+        long soakOps = CommandLine.numberAfter(cmdline, SOAK);
+        if (soakOps > MAX_SOAK_OPS) {
+            throw new KernelPanic("verimem.soak: too many operations");
+        }
         BootMaps maps = new BootMaps();
         maps.read(magic, info);
         if (noRamAbove1m) {
@@ -161,6 +169,7 @@ public final class KernelMain {
         VmmSelfTest virt = new VmmSelfTest(vmm);
         HeapSelfTest heap = new HeapSelfTest(vmm);
         DemandPagingSelfTest lazy = new DemandPagingSelfTest(pager, vmm);
+        SoakSelfTest soak = new SoakSelfTest(vmm);
         EndStateCheck end = new EndStateCheck();
         long settled = pmm.freeFrames();
 
@@ -168,6 +177,9 @@ public final class KernelMain {
         virt.run(vmm, kernelStart);
         heap.run(vmm);
         lazy.run(vmm, touchOutsideLazy);
+        if (soakOps > 0) {
+            soak.run(vmm, soakOps);
+        }
         if (pmm.freeFrames() != settled) {
             throw new KernelPanic("frames leaked by the self-tests");
         }
