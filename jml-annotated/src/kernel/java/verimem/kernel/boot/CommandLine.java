@@ -83,6 +83,12 @@ public final class CommandLine {
      * than 12 digits (so the value never overflows).
      */
     static long numberAfter(long cmdline, byte[] prefix) {
+        long p = wordStart(cmdline, prefix);
+        return p < 0 ? -1 : digitsAt(p + prefix.length);
+    }
+
+    /** Address of the first word that starts with prefix, or -1. */
+    static long wordStart(long cmdline, byte[] prefix) {
         if (cmdline <= 0 || cmdline > MAX_ADDRESS) {
             return -1;
         }
@@ -93,7 +99,7 @@ public final class CommandLine {
                 return -1;
             }
             if (atWordStart && startsWith(p, prefix)) {
-                return digitsAt(p + prefix.length);
+                return p;
             }
             atWordStart = c == ' ';
         }

@@ -40,6 +40,7 @@ public final class KernelMain {
         'c', '=', 't', 'o', 'u', 'c', 'h', '-', 'o', 'u', 't', 's', 'i', 'd', 'e', '-', 'l', 'a', 'z', 'y'};
 
     private static final byte[] SOAK = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 's', 'o', 'a', 'k', '='};
+    private static final byte[] MMAP = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 'm', 'm', 'a', 'p', '='};
     /** Most soak operations one boot accepts (a typo must not make a boot run for hours). */
     public static final long MAX_SOAK_OPS = 100000000L;
 
@@ -67,7 +68,14 @@ public final class KernelMain {
             throw new KernelPanic("verimem.soak: too many operations");
         }
         BootMaps maps = new BootMaps();
+        long craftedMap = CraftedMap.parse(cmdline, MMAP, maps.crafted());
+        if (craftedMap == Err.BAD_MEMORY_MAP) {
+            throw new KernelPanic("verimem.mmap: malformed crafted memory map");
+        }
         maps.read(magic, info);
+        if (craftedMap == Err.OK) {
+            maps.useCrafted();
+        }
         if (noRamAbove1m) {
             maps.clipRawBelow(1048576L);
         }
@@ -169,6 +177,7 @@ public final class KernelMain {
         VmmSelfTest virt = new VmmSelfTest(vmm);
         HeapSelfTest heap = new HeapSelfTest(vmm);
         DemandPagingSelfTest lazy = new DemandPagingSelfTest(pager, vmm);
+        MisuseSelfTest misuse = new MisuseSelfTest(vmm);
         SoakSelfTest soak = new SoakSelfTest(vmm);
         EndStateCheck end = new EndStateCheck();
         long settled = pmm.freeFrames();
@@ -177,6 +186,7 @@ public final class KernelMain {
         virt.run(vmm, kernelStart);
         heap.run(vmm);
         lazy.run(vmm, touchOutsideLazy);
+        misuse.run(vmm, kernelStart);
         if (soakOps > 0) {
             soak.run(vmm, soakOps);
         }
