@@ -27,16 +27,21 @@ final class RealMapCalls {
     }
 
     static List<Path> maps() throws IOException {
-        if (!Files.isDirectory(MAPS)) {
-            throw new IllegalStateException("real memory maps not found at " + MAPS.toAbsolutePath()
+        return maps(MAPS);
+    }
+
+    /** The .txt maps of dir in name order; a missing folder or fewer than EXPECTED_MAPS maps is an error. */
+    static List<Path> maps(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("real memory maps not found at " + dir.toAbsolutePath()
                     + " (the copy of ../shared/memory-maps): the differential suite needs all of them");
         }
         List<Path> maps;
-        try (Stream<Path> s = Files.list(MAPS)) {
+        try (Stream<Path> s = Files.list(dir)) {
             maps = s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().collect(Collectors.toList());
         }
         if (maps.size() < EXPECTED_MAPS) {
-            throw new IllegalStateException("expected " + EXPECTED_MAPS + " real maps in " + MAPS.toAbsolutePath()
+            throw new IllegalStateException("expected " + EXPECTED_MAPS + " real maps in " + dir.toAbsolutePath()
                     + ", found " + maps.size());
         }
         return maps;
