@@ -84,7 +84,7 @@ class MisuseTest {
         // (its argument checks before the first allocation are in PmmRegressionTest)
         add("pmm: late release of a range already free", Err.INVALID_STATE,
                 w -> w.fx.pmm.release(w.fx.ram - 2 * K4, w.fx.ram));
-        add("pmm: late release of a reversed range", Err.INVALID_STATE, w -> w.fx.pmm.release(2 * K4, K4));
+        add("pmm: late release of a reversed range", Err.MISALIGNED, w -> w.fx.pmm.release(2 * K4, K4));
         add("pmm: late release of a handed-out frame", Err.INVALID_STATE,
                 w -> w.fx.pmm.release(w.pageFrame, w.pageFrame + K4));
         add("pmm: late release of a handed-out 2 MiB block", Err.INVALID_STATE,

@@ -162,7 +162,7 @@ public final class KernelMain {
         DemandPagingSelfTest lazy = new DemandPagingSelfTest(pager, vmm);
         long settled = pmm.freeFrames();
 
-        phys.run(pmm, kernelStart);
+        phys.run(pmm, kernelStart, boot.metadataPhysical());
         virt.run(vmm, kernelStart);
         heap.run(vmm);
         lazy.run(vmm, touchOutsideLazy);

@@ -262,22 +262,22 @@ public final class Pmm {
 
     /**
      * Hand-off: releases [startPa, endPa) into the free pool; every frame must be managed and not yet free. Only
-     * before the first allocation call: afterwards Err.INVALID_STATE, nothing changed.
+     * before the first allocation call: afterwards a well-formed range gets Err.INVALID_STATE, nothing changed.
      */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.NOT_MANAGED
       @        || \result == Err.INVALID_ARGUMENT || \result == Err.INVALID_STATE;
-      @   ensures sealed <==> \result == Err.INVALID_STATE;
+      @   ensures \result == Err.INVALID_STATE <==> (sealed && \result != Err.MISALIGNED);
       @   ensures \result != Err.OK ==> free == \old(free);
       @   ensures \result == Err.OK ==> free == \old(free) + (endPa - startPa) / FRAME;
       @   assignable bitmap[*], nonEmpty[*], full[*], free, wordFree;
       @*/
     public long release(long startPa, long endPa) {
-        if (sealed) {
-            return Err.INVALID_STATE;
-        }
         if (startPa % FRAME != 0 || endPa % FRAME != 0 || endPa < startPa) {
             return Err.MISALIGNED;
+        }
+        if (sealed) {
+            return Err.INVALID_STATE;
         }
         long first = startPa / FRAME;
         long last = endPa / FRAME;

@@ -110,11 +110,11 @@ final class ReferenceFrames {
     }
 
     long expectRelease(long startPa, long endPa) {
-        if (started) {
-            return Err.INVALID_STATE;
-        }
         if (startPa % FRAME != 0 || endPa % FRAME != 0 || endPa < startPa) {
             return Err.MISALIGNED;
+        }
+        if (started) {
+            return Err.INVALID_STATE;
         }
         return expectRange(startPa / FRAME, endPa / FRAME, Err.INVALID_ARGUMENT);
     }
