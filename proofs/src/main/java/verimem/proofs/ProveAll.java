@@ -38,10 +38,14 @@ public final class ProveAll {
         opt.put("include", ".");
         opt.put("trusted", "^verimem\\.kernel\\.arch\\.Cpu\\[");
         boolean update = false;
+        boolean reportOnly = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--update-baseline")) {
                 update = true;
+            } else if (a.equals("--report-only")) {
+                // Re-render reports and re-apply the gate from the results already in --out, proving nothing.
+                reportOnly = true;
             } else if (a.startsWith("--") && opt.containsKey(a.substring(2)) && i + 1 < args.length) {
                 opt.put(a.substring(2), args[++i]);
             } else {
@@ -55,8 +59,16 @@ public final class ProveAll {
         long cpuS = Long.parseLong(opt.get("cpu"));
         long budgetS = Long.parseLong(opt.get("budget"));
         Path out = Path.of(opt.get("out"));
+        if (reportOnly) {
+            List<ContractResult> results = collect(out, workers, false);
+            finish(opt, out, results, 0, workers, steps, Long.parseLong(opt.get("cpu")), update);
+            return;
+        }
         deleteTree(out);
         Path claims = Files.createDirectories(out.resolve("claims"));
+        // The workers read a snapshot, so editing the sources while a long run is going cannot mix two versions.
+        Path src = out.resolve("src");
+        copyTree(Path.of(opt.get("src")), src);
         System.out.println("=== KeY proof run: " + workers + " workers x -Xmx" + opt.get("heap") + "; per contract: step"
             + " limit " + steps + ", CPU limit " + cpuS + " s, wall time-out " + timeoutS + " s; stage budget " + budgetS
             + " s");
@@ -70,10 +82,9 @@ public final class ProveAll {
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + opt.get("heap"), "-Xss8m", "-Duser.home=" + home.toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
-                opt.get("src"), claims.toString(), out.resolve("results-w" + w + ".tsv").toString(), "w" + w,
+                src.toString(), claims.toString(), out.resolve("results-w" + w + ".tsv").toString(), "w" + w,
                 Integer.toString(steps), Long.toString(timeoutS), Long.toString(cpuS), opt.get("scripts"),
-                opt.get("include"),
-                opt.get("trusted"));
+                opt.get("include"), opt.get("trusted"), opt.get("baseline"));
             procs.add(new ProcessBuilder(cmd).inheritIO().start());
         }
         boolean overBudget = false;
@@ -92,6 +103,11 @@ public final class ProveAll {
         long wall = System.currentTimeMillis() - t0;
 
         List<ContractResult> results = collect(out, workers, overBudget);
+        finish(opt, out, results, wall, workers, steps, cpuS, update);
+    }
+
+    private static void finish(Map<String, String> opt, Path out, List<ContractResult> results, long wall,
+                               int workers, int steps, long cpuS, boolean update) throws IOException {
         if (results.isEmpty()) {
             System.err.println("=== no contracts: the workers failed to load the sources (see above)");
             System.exit(2);
@@ -170,6 +186,19 @@ public final class ProveAll {
             }
         }
         return m;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {

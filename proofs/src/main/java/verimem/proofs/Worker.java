@@ -35,16 +35,17 @@ import de.uka.ilkd.key.util.KeYTypeUtil;
  * without any other coordination and a slow contract does not hold up the others.
  *
  * Arguments: src claimsDir resultsFile workerName maxSteps timeoutSeconds cpuLimitSeconds scriptsDir includeRegex
- * trustedRegex
+ * trustedRegex baselineFile. Baselined contracts are claimed first, so that when the stage budget runs out it is the
+ * contracts nobody relies on that are left NOT_RUN.
  */
 public final class Worker {
     private Worker() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 10) {
+        if (args.length != 11) {
             System.err.println("usage: Worker src claimsDir resultsFile name maxSteps timeoutS cpuS scriptsDir include"
-                + " trusted");
+                + " trusted baseline");
             System.exit(2);
         }
         File src = new File(args[0]);
@@ -57,6 +58,7 @@ public final class Worker {
         Path scripts = Path.of(args[7]);
         Pattern include = Pattern.compile(args[8]);
         Pattern trusted = Pattern.compile(args[9]);
+        java.util.Set<String> baseline = Gate.readBaseline(Path.of(args[10]));
 
         exitWithParent();
         long t0 = System.currentTimeMillis();
@@ -82,7 +84,15 @@ public final class Worker {
 
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(results, StandardCharsets.UTF_8,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
-            for (int i = 0; i < contracts.size(); i++) {
+            List<Integer> order = new ArrayList<>();
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < contracts.size(); i++) {
+                    if (baseline.contains(contracts.get(i).getName()) == (pass == 0)) {
+                        order.add(i);
+                    }
+                }
+            }
+            for (int i : order) {
                 Contract c = contracts.get(i);
                 String id = c.getName();
                 if (!include.matcher(id).find() || !claim(claims, i)) {
@@ -201,6 +211,10 @@ public final class Worker {
                 new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.UNDEFINED))
                     .execute(env.getUi(), proof);
             } else {
+                env.getProofControl().startAndWaitForAutoMode(proof);
+            }
+            if (!proof.closed() && !cpuLimit.hit() && PowLemma.applyToOpenGoals(proof) > 0) {
+                how = how + " + powPositive";
                 env.getProofControl().startAndWaitForAutoMode(proof);
             }
             Statistics st = proof.getStatistics();

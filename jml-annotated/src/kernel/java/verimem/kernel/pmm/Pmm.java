@@ -97,11 +97,16 @@ public final class Pmm {
     /** Words of the whole nonEmpty tree over a bitmap of n words (0 for an empty bitmap). */
     /*@ public normal_behavior
       @   requires n >= 0;
-      @   ensures \result >= 0;
+      @   ensures 0 <= \result && \result <= n;
       @*/
     public static long summaryWords(long n) {
         long total = 0;
         long level = n;
+        /* Each level has at most half the words of the one below (ceil(L/64) <= L/2 for L >= 2). */
+        /*@ loop_invariant 0 <= level && level <= n && 0 <= total && total <= n - level;
+          @ decreasing level;
+          @ assignable \strictly_nothing;
+          @*/
         while (level > 1) {
             level = wordsAbove(level);
             total = total + level;
@@ -118,7 +123,7 @@ public final class Pmm {
      * objects, so whatever layout the AOT compiler gives arrays and objects fits.
      */
     /*@ public normal_behavior
-      @   requires usable != null;
+      @   requires usable != null && \invariant_for(usable);
       @   ensures \result >= 0;
       @*/
     public static long metadataBytes(MemoryMap usable) {
@@ -147,10 +152,10 @@ public final class Pmm {
      * check this before sizing or constructing anything.
      */
     /*@ public normal_behavior
-      @   requires usable != null;
+      @   requires usable != null && \invariant_for(usable);
       @   ensures \result == (SegmentTable.wordsFor(usable) <= SegmentTable.MAX_WORDS ? Err.OK : Err.BAD_MEMORY_MAP);
       @*/
-    public static long checkFits(MemoryMap usable) {
+    public /*@ pure @*/ static long checkFits(MemoryMap usable) {
         return SegmentTable.fits(usable) ? Err.OK : Err.BAD_MEMORY_MAP;
     }
 
@@ -159,7 +164,7 @@ public final class Pmm {
      * fails {@link #checkFits} panics ("beyond the bitmap limit") before anything is allocated.
      */
     /*@ public normal_behavior
-      @   requires usable != null && checkFits(usable) == Err.OK;
+      @   requires usable != null && \invariant_for(usable) && checkFits(usable) == Err.OK;
       @   ensures free == 0 && failCountdown == 0 && !sealed;
       @*/
     public Pmm(MemoryMap usable) {

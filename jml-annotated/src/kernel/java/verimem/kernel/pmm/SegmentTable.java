@@ -47,18 +47,23 @@ public final class SegmentTable {
       @   requires a >= 0 && a <= Long.MAX_VALUE - Pmm.FRAME;
       @   ensures \result == (a + Pmm.FRAME - 1) / Pmm.FRAME;
       @*/
-    public static long firstFrame(long a) {
+    public /*@ pure @*/ static long firstFrame(long a) {
         return (a + Pmm.FRAME - 1) / Pmm.FRAME;
     }
 
     /** Bitmap words an upper bound for the map needs (overlapping entries are counted twice: still an upper bound). */
     /*@ public normal_behavior
-      @   requires usable != null;
-      @   ensures \result >= 0;
+      @   requires usable != null && \invariant_for(usable);
+      @   ensures 0 <= \result && \result <= usable.count * 70368744177664L;
       @*/
-    public static long wordsFor(MemoryMap usable) {
+    public /*@ pure @*/ static long wordsFor(MemoryMap usable) {
         long words = 0;
         int n = usable.count();
+        /* Each usable entry adds at most 2^51 / 64 + 1 < 2^46 words (frames are below 2^51). */
+        /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= words && words <= i * 70368744177664L;
+          @ decreasing n - i;
+          @ assignable \strictly_nothing;
+          @*/
         for (int i = 0; i < n; i++) {
             if (isUsableEntry(usable, i)) {
                 long first = firstFrame(usable.start(i));
@@ -75,7 +80,7 @@ public final class SegmentTable {
      * at most CAPACITY entries of at most 2^45 words each.
      */
     /*@ public normal_behavior
-      @   requires usable != null;
+      @   requires usable != null && \invariant_for(usable);
       @   ensures \result == (wordsFor(usable) <= MAX_WORDS);
       @*/
     public static boolean fits(MemoryMap usable) {
@@ -84,9 +89,13 @@ public final class SegmentTable {
 
     /** Entries of the map that give at least one whole frame; negative or wrapping entries are ignored. */
     /*@ public normal_behavior
-      @   requires usable != null && 0 <= i && i < usable.count;
+      @   requires usable != null && \invariant_for(usable) && 0 <= i && i < usable.count;
+      @   ensures \result ==> (usable.types[i] == MemoryMap.USABLE && 0 <= usable.starts[i] && 0 <= usable.ends[i]
+      @                        && usable.starts[i] <= Long.MAX_VALUE - Pmm.FRAME
+      @                        && usable.ends[i] / Pmm.FRAME > (usable.starts[i] + Pmm.FRAME - 1) / Pmm.FRAME);
+      @   assignable \strictly_nothing;
       @*/
-    public static boolean isUsableEntry(MemoryMap usable, int i) {
+    public /*@ pure @*/ static boolean isUsableEntry(MemoryMap usable, int i) {
         if (usable.type(i) != MemoryMap.USABLE) {
             return false;
         }
@@ -100,12 +109,16 @@ public final class SegmentTable {
 
     /** Highest exclusive end frame over the usable entries (0 if none). */
     /*@ public normal_behavior
-      @   requires usable != null;
+      @   requires usable != null && \invariant_for(usable);
       @   ensures \result >= 0;
       @*/
     public static long endFrameFor(MemoryMap usable) {
         long top = 0;
         int n = usable.count();
+        /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= top;
+          @ decreasing n - i;
+          @ assignable \strictly_nothing;
+          @*/
         for (int i = 0; i < n; i++) {
             if (isUsableEntry(usable, i) && usable.end(i) / Pmm.FRAME > top) {
                 top = usable.end(i) / Pmm.FRAME;
@@ -121,6 +134,10 @@ public final class SegmentTable {
       @*/
     public static int chunkShiftFor(long endFrame) {
         int shift = BASE_CHUNK_SHIFT;
+        /*@ loop_invariant BASE_CHUNK_SHIFT <= shift && shift <= 62;
+          @ decreasing 62 - shift;
+          @ assignable \strictly_nothing;
+          @*/
         while (shift < 62 && (endFrame >> shift) >= MAX_CHUNKS) {
             shift = shift + 1;
         }
@@ -137,8 +154,8 @@ public final class SegmentTable {
 
     /** Bytes this table takes for a map (arrays sized by map entries, plus 16 bytes of header per array). */
     /*@ public normal_behavior
-      @   requires usable != null;
-      @   ensures \result >= 0;
+      @   requires usable != null && \invariant_for(usable);
+      @   ensures 0 <= \result && \result <= MemoryMap.CAPACITY * 28L + MAX_CHUNKS * 4L + 5 * 16L;
       @*/
     public static long metadataBytes(MemoryMap usable) {
         return usable.count() * 28L + chunksFor(endFrameFor(usable)) * 4L + 5 * 16L;
@@ -151,7 +168,7 @@ public final class SegmentTable {
      * {@link #fits} first (Pmm.checkFits), this is the last line of defence.
      */
     /*@ public normal_behavior
-      @   requires usable != null && wordsFor(usable) <= MAX_WORDS;
+      @   requires usable != null && \invariant_for(usable) && wordsFor(usable) <= MAX_WORDS;
       @   ensures words <= MAX_WORDS;
       @*/
     public SegmentTable(MemoryMap usable) {

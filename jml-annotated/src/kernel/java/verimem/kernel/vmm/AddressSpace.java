@@ -154,7 +154,7 @@ public final class AddressSpace {
       @                       || pageSize == VirtAddr.HUGE_PAGE_SIZE);
       @   assignable \nothing;
       @*/
-    public static boolean isPageSize(long pageSize) {
+    public /*@ pure @*/ static boolean isPageSize(long pageSize) {
         return pageSize == VirtAddr.PAGE_SIZE || pageSize == VirtAddr.LARGE_PAGE_SIZE
                 || pageSize == VirtAddr.HUGE_PAGE_SIZE;
     }

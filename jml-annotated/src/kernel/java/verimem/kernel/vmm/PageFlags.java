@@ -22,7 +22,7 @@ public final class PageFlags {
       @                      || (Long.MIN_VALUE <= flags && flags < Long.MIN_VALUE + 4096));
       @   assignable \nothing;
       @*/
-    public static boolean isValid(long flags) {
+    public /*@ pure @*/ static boolean isValid(long flags) {
         long low = flags;
         if (low < 0) {
             low = low - Long.MIN_VALUE;
@@ -64,7 +64,7 @@ public final class PageFlags {
       @   ensures \result == (Pte.has(flags, Pte.BIT_USER) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0);
       @   assignable \nothing;
       @*/
-    public static boolean isUserWriteExecute(long flags) {
+    public /*@ pure @*/ static boolean isUserWriteExecute(long flags) {
         return isUser(flags) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0;
     }
 }
