@@ -117,7 +117,8 @@ public final class PhysSelfTest {
         Cpu.print(" frames allocated, pattern-checked through the direct map and freed; ");
         Cpu.printDec(exhausted);
         Cpu.print(" frames (all) taken as aligned blocks until NO_MEMORY and freed; double/foreign free ");
-        Cpu.print("refused; aligned blocks of order 0..9; free frames back to ");
+        Cpu.print("refused; metadata frame free refused (not owned), late release refused; ");
+        Cpu.print("aligned blocks of order 0..9; free frames back to ");
         Cpu.printDec(base);
         Cpu.print(": ok\n");
     }

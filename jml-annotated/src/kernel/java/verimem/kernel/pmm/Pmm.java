@@ -646,6 +646,10 @@ public final class Pmm {
       @   assignable \strictly_nothing;
       @*/
     private /*@ pure @*/ boolean reservedOverlaps(long first, long last) {
+        // the pre-PMM's runs sit together low in memory: most frees lie above the last run, one compare
+        if (reservedRuns == 0 || first >= reservedEnd[reservedRuns - 1] || last <= reservedStart[0]) {
+            return false;
+        }
         int lo = 0;
         int hi = reservedRuns;
         while (lo < hi) {
