@@ -8,10 +8,13 @@
 (* order).                                                                 *)
 (*                                                                         *)
 (* Every managed frame starts "not free" (reserved); Release hands usable  *)
-(* ranges over (the bootstrap's hand-off). The PMM keeps one bit per frame,*)
-(* so "reserved" and "allocated" are the same state to it: freeing a       *)
-(* reserved frame is accepted. `held` is a ghost: the frames the allocator *)
-(* handed out and got no free for, used by the safety invariants only.     *)
+(* ranges over (the bootstrap's hand-off), and only until the first       *)
+(* allocation call (InvalidState after it). `released` is what the hand-off*)
+(* gave: a free of a frame outside it (the pre-PMM's page tables, the PMM  *)
+(* metadata) is refused with NotOwned. The Java PMM keeps one bit per frame*)
+(* plus the never-released runs it records at its first allocation call.   *)
+(* `held` is a ghost: the frames the allocator handed out and got no free  *)
+(* for, used by the safety invariants only.                                *)
 (***************************************************************************)
 EXTENDS Integers, FiniteSets
 
@@ -27,7 +30,9 @@ NotAllocated == -2
 NotManaged == -3
 Misaligned == -4
 InvalidArgument == -9
-Errors == {OK, NoMemory, NotAllocated, NotManaged, Misaligned, InvalidArgument}
+NotOwned == -15
+InvalidState == -16
+Errors == {OK, NoMemory, NotAllocated, NotManaged, Misaligned, InvalidArgument, NotOwned, InvalidState}
 
 ASSUME Managed \subseteq Nat /\ MaxOrder \in Nat /\ MaxCountdown \in Nat /\ NoMemory \in Int
 
@@ -36,9 +41,10 @@ VARIABLES
     held,       \* ghost: frames handed out by an allocation and not freed since
     countdown,  \* fault injection: the allocation that brings it from 1 to 0 fails
     last,       \* the last call and its result: [op, res]
-    started     \* ghost: some allocation was attempted (the hand-off window is over)
+    started,    \* some allocation was attempted: the hand-off window is over (Pmm.sealed)
+    released    \* frames the hand-off released: the only ones a free may give back
 
-vars == <<free, held, countdown, last, started>>
+vars == <<free, held, countdown, last, started, released>>
 
 Pow2(k) == 2^k
 Block(b, k) == b .. (b + Pow2(k) - 1)
@@ -61,11 +67,22 @@ Init ==
     /\ countdown = 0
     /\ last = [op |-> "init", res |-> OK]
     /\ started = FALSE
+    /\ released = {}
 
-(* Hand-off: frames [a, b) become free. *)
+(* Hand-off: frames [a, b) become free and the allocator's; refused once allocation began. *)
 Release(a, b) ==
+    LET r == IF b < a THEN Misaligned ELSE IF started THEN InvalidState
+             ELSE FirstProblem(a .. (b - 1), InvalidArgument)
+    IN  /\ free' = IF r = OK THEN free \cup (a .. (b - 1)) ELSE free
+        /\ released' = IF r = OK THEN released \cup (a .. (b - 1)) ELSE released
+        /\ last' = [op |-> "release", res |-> r]
+        /\ UNCHANGED <<held, countdown, started>>
+
+(* The one-bit PMM before the seal (a flawed design for MCFrameAllocator_LateRelease): release at any time. *)
+ReleaseAnyTime(a, b) ==
     LET r == IF b < a THEN Misaligned ELSE FirstProblem(a .. (b - 1), InvalidArgument)
     IN  /\ free' = IF r = OK THEN free \cup (a .. (b - 1)) ELSE free
+        /\ released' = IF r = OK THEN released \cup (a .. (b - 1)) ELSE released
         /\ last' = [op |-> "release", res |-> r]
         /\ UNCHANGED <<held, countdown, started>>
 
@@ -78,12 +95,13 @@ AllocOk(f) ==
     /\ countdown' = Dec(countdown)
     /\ last' = [op |-> "alloc", res |-> f]
     /\ started' = TRUE
+    /\ UNCHANGED released
 
 AllocFail ==
     /\ Injected \/ free = {}
     /\ countdown' = Dec(countdown)
     /\ last' = [op |-> "alloc", res |-> NoMemory]
-    /\ UNCHANGED <<free, held>>
+    /\ UNCHANGED <<free, held, released>>
     /\ started' = TRUE
 
 (* allocAligned(k): 2^k free frames aligned to 2^k frames, first frame b. *)
@@ -96,46 +114,50 @@ AllocAlignedOk(k, b) ==
     /\ countdown' = Dec(countdown)
     /\ last' = [op |-> "allocAligned", res |-> b]
     /\ started' = TRUE
+    /\ UNCHANGED released
 
 AllocAlignedFail(k) ==
     \/ /\ k \notin 0 .. MaxOrder
        /\ last' = [op |-> "allocAligned", res |-> InvalidArgument]
-       /\ UNCHANGED <<free, held, countdown>>
+       /\ UNCHANGED <<free, held, countdown, released>>
        /\ started' = TRUE
     \/ /\ k \in 0 .. MaxOrder
        /\ Injected \/ Cardinality(free) < Pow2(k) \/ ~\E b \in free : Fits(b, k)
        /\ countdown' = Dec(countdown)
        /\ last' = [op |-> "allocAligned", res |-> NoMemory]
-       /\ UNCHANGED <<free, held>>
+       /\ UNCHANGED <<free, held, released>>
        /\ started' = TRUE
 
-(* freeFrame(f): double free and foreign frames refused, nothing changed. *)
+(* freeFrame(f): double free, foreign and never-released frames refused, nothing changed. *)
 FreeFrame(f) ==
-    LET r == IF f \notin Managed THEN NotManaged ELSE IF f \in free THEN NotAllocated ELSE OK
+    LET r == IF f \notin Managed THEN NotManaged ELSE IF f \in free THEN NotAllocated
+             ELSE IF f \notin released THEN NotOwned ELSE OK
     IN  /\ free' = IF r = OK THEN free \cup {f} ELSE free
         /\ held' = IF r = OK THEN held \ {f} ELSE held
         /\ last' = [op |-> "free", res |-> r]
-        /\ UNCHANGED <<countdown, started>>
+        /\ UNCHANGED <<countdown, started, released>>
 
 (* freeAligned(b, k): the whole block, or nothing. *)
 FreeAligned(b, k) ==
-    LET r == IF k \notin 0 .. MaxOrder THEN InvalidArgument
+    LET p == FirstProblem(Block(b, k), NotAllocated)
+        r == IF k \notin 0 .. MaxOrder THEN InvalidArgument
              ELSE IF b < 0 \/ b % Pow2(k) # 0 THEN Misaligned
-             ELSE FirstProblem(Block(b, k), NotAllocated)
+             ELSE IF p # OK THEN p
+             ELSE IF ~(Block(b, k) \subseteq released) THEN NotOwned ELSE OK
     IN  /\ free' = IF r = OK THEN free \cup Block(b, k) ELSE free
         /\ held' = IF r = OK THEN held \ Block(b, k) ELSE held
         /\ last' = [op |-> "freeAligned", res |-> r]
-        /\ UNCHANGED <<countdown, started>>
+        /\ UNCHANGED <<countdown, started, released>>
 
 (* Any call with a byte address that is not frame aligned: refused, nothing changed. *)
 RefuseUnaligned(op) ==
     /\ last' = [op |-> op, res |-> Misaligned]
-    /\ UNCHANGED <<free, held, countdown, started>>
+    /\ UNCHANGED <<free, held, countdown, started, released>>
 
 FailAfter(n) ==
     /\ countdown' = n
     /\ last' = [op |-> "failAfter", res |-> OK]
-    /\ UNCHANGED <<free, held, started>>
+    /\ UNCHANGED <<free, held, started, released>>
 
 -----------------------------------------------------------------------------
 (* Safety *)
@@ -149,6 +171,8 @@ TypeOK ==
 HeldNeverFree == held \cap free = {}
 \* Only managed (usable) frames are ever free or handed out: no reserved or foreign frame leaks in.
 OnlyManagedFrames == free \cup held \subseteq Managed
+\* A frame the hand-off kept back (boot page tables, PMM metadata) is never free nor handed out.
+NeverReleasedNeverFree == free \cup held \subseteq released
 \* An allocation's result is a frame or the failure value, never both. Frame 0 may be managed, so
 \* a design that returns physical 0 for "out of memory" (PowerNex) breaks this.
 ResultUnambiguous ==
@@ -163,5 +187,5 @@ NoSpuriousFailure ==
 \* A refused free changes nothing (double-free detection).
 RefusedFreeChangesNothing ==
     [][ (last'.op \in {"free", "freeAligned", "release"} /\ last'.res # OK)
-          => UNCHANGED <<free, held>> ]_vars
+          => UNCHANGED <<free, held, released>> ]_vars
 =============================================================================

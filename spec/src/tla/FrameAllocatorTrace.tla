@@ -14,12 +14,12 @@
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, PmmTraceData
 
-VARIABLES free, held, countdown, last, started, i
+VARIABLES free, held, countdown, last, started, released, i
 
 FA == INSTANCE FrameAllocator WITH Managed <- TraceManaged, MaxOrder <- TraceMaxOrder,
                                   MaxCountdown <- TraceMaxCountdown, NoMemory <- -1
 
-vars == <<free, held, countdown, last, started, i>>
+vars == <<free, held, countdown, last, started, released, i>>
 
 \* Link to the boot path (Bootstrap's HandOffComplete): when recording starts right after the hand-off,
 \* the free frames are exactly the managed frames the pre-PMM did not hand out (page tables, metadata).
@@ -32,6 +32,7 @@ Init ==
     /\ countdown = 0
     /\ last = [op |-> "init", res |-> FA!OK]
     /\ started = FALSE
+    /\ released = TraceInitFree   \* what the hand-off released before recording (none, or all but TraceReserved)
     /\ i = 1
 
 \* The call record e is explained by one FrameAllocator action with the same arguments and result.
@@ -64,7 +65,6 @@ Done ==
     /\ UNCHANGED vars
 
 Next == Step \/ Done
-(* No invariant is checked here: every action keeps free within TraceManaged by construction, and    *)
-(* HeldNeverFree is a property of the hand-off protocol (release only before the first allocation),  *)
-(* which the random call mix deliberately breaks with late releases.                                 *)
+(* No invariant is checked here: every action keeps free within TraceManaged by construction; the     *)
+(* random call mix tries late releases and frees of never-released frames, which must be refused.    *)
 =============================================================================

@@ -5,15 +5,16 @@
 (* double frees, holes and frames past the end. *)
 EXTENDS FrameAllocator
 
-\* Release is the hand-off's API: the PMM keeps one bit per frame, so it cannot tell an allocated frame
-\* from a reserved one and a release after allocations would hand allocated frames out again. The
-\* bootstrap releases before the first allocation; LateRelease = TRUE drops that rule (a config that
+\* Release is the hand-off's API: one bit per frame cannot tell an allocated frame from a reserved one,
+\* so a release after allocations would hand allocated frames out again. Release refuses that
+\* (InvalidState); LateRelease = TRUE uses ReleaseAnyTime, the PMM without that rule (a config that
 \* must fail, showing why the rule is needed).
 CONSTANT LateRelease
 
 MCManaged == (0 .. 7) \cup (9 .. 17)
-\* [a, b): the two usable ranges, one across the hole, one reversed
-MCReleases == {<<0, 8>>, <<9, 18>>, <<6, 10>>, <<5, 4>>}
+\* [a, b): the two usable ranges, one across the hole, one reversed, one single frame (so that a late
+\* release can meet a frame that is handed out while the rest of its range is not free)
+MCReleases == {<<0, 8>>, <<9, 18>>, <<6, 10>>, <<5, 4>>, <<3, 4>>}
 \* frames a caller may name wrongly: managed, the hole, past the end, negative
 MCProbes == {3, 8, 18, -1}
 MCMaxHeld == 2
@@ -22,7 +23,7 @@ MCNoMemory == -1
 MCZeroIsFailure == 0
 
 Next ==
-    \/ \E r \in MCReleases : (LateRelease \/ ~started) /\ Release(r[1], r[2])
+    \/ \E r \in MCReleases : IF LateRelease THEN ReleaseAnyTime(r[1], r[2]) ELSE Release(r[1], r[2])
     \/ \E f \in free : AllocOk(f)
     \/ AllocFail
     \/ \E k \in 0 .. MaxOrder + 1 : AllocAlignedFail(k)

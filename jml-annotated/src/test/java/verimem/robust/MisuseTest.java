@@ -80,9 +80,15 @@ class MisuseTest {
         add("pmm: allocAligned order 19", Err.INVALID_ARGUMENT, w -> w.fx.pmm.allocAligned(19));
         add("pmm: allocAligned larger than free memory (1 GiB of 16 MiB)", Err.NO_MEMORY,
                 w -> w.fx.pmm.allocAligned(18));
-        add("pmm: release of a range already free", Err.INVALID_ARGUMENT,
+        // release is the hand-off's: allocation has begun in this world, so every release is refused
+        // (its argument checks before the first allocation are in PmmRegressionTest)
+        add("pmm: late release of a range already free", Err.INVALID_STATE,
                 w -> w.fx.pmm.release(w.fx.ram - 2 * K4, w.fx.ram));
-        add("pmm: release of a reversed range", Err.MISALIGNED, w -> w.fx.pmm.release(2 * K4, K4));
+        add("pmm: late release of a reversed range", Err.MISALIGNED, w -> w.fx.pmm.release(2 * K4, K4));
+        add("pmm: late release of a handed-out frame", Err.INVALID_STATE,
+                w -> w.fx.pmm.release(w.pageFrame, w.pageFrame + K4));
+        add("pmm: late release of a handed-out 2 MiB block", Err.INVALID_STATE,
+                w -> w.fx.pmm.release(w.hugeFrame, w.hugeFrame + 512 * K4));
 
         // ---- map ----
         add("map: non-canonical address", Err.NON_CANONICAL, w -> w.as.map(NON_CANONICAL_VA, w.fx.ram, DATA, K4));

@@ -39,6 +39,13 @@ public final class Err {
     public static final long NO_VIRTUAL_SPACE = -13;
     /** A user mapping that would be both writable and executable (the W^X policy refuses it). */
     public static final long WRITE_EXECUTE = -14;
+    /**
+     * Free of a managed frame the allocator never handed out and never received: a frame the pre-PMM kept (boot
+     * page tables, PMM metadata). Accepting it would let that frame be handed out while its owner still uses it.
+     */
+    public static final long NOT_OWNED = -15;
+    /** Operation not allowed in the object's current phase (e.g. a PMM hand-off release after allocation began). */
+    public static final long INVALID_STATE = -16;
 
     /*@ public normal_behavior
       @   ensures \result == (code < 0);

@@ -182,7 +182,7 @@ public final class KernelMain {
         EndStateCheck end = new EndStateCheck();
         long settled = pmm.freeFrames();
 
-        phys.run(pmm, kernelStart);
+        phys.run(pmm, kernelStart, boot.metadataPhysical());
         virt.run(vmm, kernelStart);
         heap.run(vmm);
         lazy.run(vmm, touchOutsideLazy);

@@ -9,8 +9,9 @@ import verimem.kernel.pmm.Pmm;
 /**
  * Self-test of the PMM in the booted kernel, on real RAM: single frames (each written through the direct map
  * with its own pattern and read back after all are allocated, so two allocations of one frame show up as a
- * clobbered pattern), double and foreign frees refused, aligned contiguous blocks, exhaustion (every free
- * frame taken as aligned blocks until NO_MEMORY, then all given back), and exact accounting: the
+ * clobbered pattern), double and foreign frees refused, a frame the PMM never received (its own metadata)
+ * refused, release refused once allocation has begun, aligned contiguous blocks, exhaustion (every free frame
+ * taken as aligned blocks until NO_MEMORY, then all given back), and exact accounting: the
  * free count is back to where it started after every phase.
  */
 public final class PhysSelfTest {
@@ -65,8 +66,11 @@ public final class PhysSelfTest {
         return taken;
     }
 
-    /** Runs every phase; panics on the first failure. kernelPa is a frame of the kernel image (not managed). */
-    public void run(Pmm pmm, long kernelPa) {
+    /**
+     * Runs every phase; panics on the first failure. kernelPa is a frame of the kernel image (not managed);
+     * metadataPa a frame of the PMM's metadata (managed, kept by the pre-PMM, never released to the PMM).
+     */
+    public void run(Pmm pmm, long kernelPa, long metadataPa) {
         long base = pmm.freeFrames();
         int n = frames.length;
         if (base < n + 1024) {
@@ -88,6 +92,8 @@ public final class PhysSelfTest {
         check(pmm.freeFrame(frames[0]) == Err.OK, 4);
         check(pmm.freeFrame(frames[0]) == Err.NOT_ALLOCATED, 4);
         check(pmm.freeFrame(kernelPa) == Err.NOT_MANAGED, 4);
+        check(pmm.freeFrame(metadataPa) == Err.NOT_OWNED && !pmm.isFree(metadataPa), 4);
+        check(pmm.release(metadataPa, metadataPa + Pmm.FRAME) == Err.INVALID_STATE, 4);
         check(pmm.freeFrames() == base - n + 1, 4);
         for (int i = n - 1; i >= 1; i = i - 2) {
             check(pmm.freeFrame(frames[i]) == Err.OK, 5);
@@ -111,7 +117,8 @@ public final class PhysSelfTest {
         Cpu.print(" frames allocated, pattern-checked through the direct map and freed; ");
         Cpu.printDec(exhausted);
         Cpu.print(" frames (all) taken as aligned blocks until NO_MEMORY and freed; double/foreign free ");
-        Cpu.print("refused; aligned blocks of order 0..9; free frames back to ");
+        Cpu.print("refused; metadata frame free refused (not owned), late release refused; ");
+        Cpu.print("aligned blocks of order 0..9; free frames back to ");
         Cpu.printDec(base);
         Cpu.print(": ok\n");
     }

@@ -21,6 +21,13 @@ import verimem.kernel.memmap.MemoryMap;
  *
  * Every frame starts "not free" (reserved); the hand-off releases what the pre-PMM did not use. A free of a frame
  * that is not allocated returns Err.NOT_ALLOCATED and changes nothing.
+ *
+ * One bit cannot tell "handed out by the PMM" from "never released to it" (the pre-PMM's page tables and the
+ * PMM's own metadata). So the first allocation call seals the PMM: the managed frames still not free at that
+ * moment are exactly the never-released ones, and they are recorded as a short sorted table of runs
+ * ({@code reservedStart/End}, a handful on a real boot). From then on release returns Err.INVALID_STATE (a late
+ * release could free frames that are handed out), and a free that touches a reserved run returns Err.NOT_OWNED.
+ * Before sealing nothing is handed out, so every free of a non-free frame is Err.NOT_OWNED.
  */
 public final class Pmm {
     public static final long FRAME = 4096L;
@@ -28,6 +35,11 @@ public final class Pmm {
     public static final int MAX_ORDER = 18;
     /** Summary levels above the bitmap: 64^6 words is far beyond any int-indexed bitmap. */
     public static final int MAX_LEVELS = 6;
+    /**
+     * Most runs of never-released frames the seal records; more panics at the seal. A real boot leaves a handful
+     * (the pre-PMM's page tables and the PMM metadata, allocated next to each other), and 32 runs cost 512 bytes.
+     */
+    public static final int MAX_RESERVED_RUNS = 32;
 
     //@ public invariant segs.words == bitmap.length;
     //@ public invariant full.length == (bitmap.length + 63) / 64;
@@ -37,6 +49,11 @@ public final class Pmm {
     //@ public invariant failCountdown >= 0;
     //@ public invariant bitmap.length == 0 || (0 <= wholeCursor && wholeCursor < bitmap.length);
     /* Summary consistency, stated per word so that each step changes one instance of each quantifier. */
+    //@ public invariant reservedStart.length == reservedEnd.length && 0 <= reservedRuns && reservedRuns <= reservedStart.length;
+    //@ public invariant !sealed ==> reservedRuns == 0;
+    /* Reserved runs: non-empty, sorted, disjoint (what the binary search in reservedOverlaps relies on). */
+    //@ public invariant (\forall int i; 0 <= i && i < reservedRuns; reservedStart[i] < reservedEnd[i]);
+    //@ public invariant (\forall int i; 0 < i && i < reservedRuns; reservedEnd[i - 1] <= reservedStart[i]);
     //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] != 0) == ((nonEmpty[levelOff[1] + w / 64] >> (w % 64)) % 2 != 0));
     //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] == -1) == ((full[w / 64] >> (w % 64)) % 2 != 0));
     /* The free count matches the bitmap, tracked per word (a \num_of over the whole bitmap did not prove). */
@@ -61,6 +78,12 @@ public final class Pmm {
     /*@ spec_public @*/ private int wholeCursor;
     /** Fault injection: when positive, the allocation that brings it to zero fails. */
     /*@ spec_public @*/ private long failCountdown;
+    /** Set by the first allocation call: release is over, the reserved runs are fixed. */
+    /*@ spec_public @*/ private boolean sealed;
+    /** Frames [reservedStart[i], reservedEnd[i]) were never released: sorted, disjoint, reservedRuns of them. */
+    /*@ spec_public @*/ private final long[] reservedStart;
+    /*@ spec_public @*/ private final long[] reservedEnd;
+    /*@ spec_public @*/ private int reservedRuns;
 
     /** Words of summary level l+1 over n words of level l. */
     /*@ public normal_behavior
@@ -105,8 +128,22 @@ public final class Pmm {
       @*/
     public static long metadataBytes(MemoryMap usable) {
         long words = SegmentTable.wordsFor(usable);
-        long pmmArrays = words * 8 + summaryWords(words) * 8 + wordsAbove(words) * 8 + (MAX_LEVELS + 1) * 4L;
-        return pmmArrays + 4 * 16L + 128 + SegmentTable.metadataBytes(usable);
+        long pmmArrays = words * 8 + summaryWords(words) * 8 + wordsAbove(words) * 8 + (MAX_LEVELS + 1) * 4L
+                + reservedRunCapacity(words) * 16L;
+        return pmmArrays + 6 * 16L + 128 + SegmentTable.metadataBytes(usable);
+    }
+
+    /**
+     * Entries of the reserved-run table for a bitmap of n words: two runs need a free frame between them, so a
+     * word holds at most 32 run starts; capped at MAX_RESERVED_RUNS. Monotone in n, so the bound from the map's
+     * wordsFor covers the table the constructor builds.
+     */
+    /*@ public normal_behavior
+      @   requires n >= 0;
+      @   ensures 0 <= \result && \result <= MAX_RESERVED_RUNS;
+      @*/
+    public static int reservedRunCapacity(long n) {
+        return n >= MAX_RESERVED_RUNS / 32 ? MAX_RESERVED_RUNS : (int) (n * 32);
     }
 
     /**
@@ -128,7 +165,7 @@ public final class Pmm {
      */
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable) && checkFits(usable) == Err.OK;
-      @   ensures free == 0 && failCountdown == 0;
+      @   ensures free == 0 && failCountdown == 0 && !sealed;
       @*/
     public Pmm(MemoryMap usable) {
         segs = new SegmentTable(usable);
@@ -137,6 +174,8 @@ public final class Pmm {
         full = new long[(int) wordsAbove(words)];
         nonEmpty = new long[(int) summaryWords(words)];
         levelOff = new int[MAX_LEVELS + 1];
+        reservedStart = new long[reservedRunCapacity(words)];
+        reservedEnd = new long[reservedStart.length];
         int lv = 0;
         long n = words;
         long off = 0;
@@ -161,8 +200,9 @@ public final class Pmm {
       @   ensures \result >= 0;
       @*/
     public long metadataBytesInUse() {
-        long arrays = (bitmap.length + nonEmpty.length + full.length) * 8L + levelOff.length * 4L;
-        return arrays + 4 * 16L + 128 + segs.bytesInUse();
+        long arrays = (bitmap.length + nonEmpty.length + full.length + reservedStart.length + reservedEnd.length) * 8L
+                + levelOff.length * 4L;
+        return arrays + 6 * 16L + 128 + segs.bytesInUse();
     }
 
     /*@ public normal_behavior
@@ -225,10 +265,14 @@ public final class Pmm {
         return segs.firstWord(s) + (int) ((f - segs.base(s)) / 64);
     }
 
-    /** Hand-off: releases [startPa, endPa) into the free pool; every frame must be managed and not yet free. */
+    /**
+     * Hand-off: releases [startPa, endPa) into the free pool; every frame must be managed and not yet free. Only
+     * before the first allocation call: afterwards a well-formed range gets Err.INVALID_STATE, nothing changed.
+     */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.NOT_MANAGED
-      @        || \result == Err.INVALID_ARGUMENT;
+      @        || \result == Err.INVALID_ARGUMENT || \result == Err.INVALID_STATE;
+      @   ensures \result == Err.INVALID_STATE <==> (sealed && \result != Err.MISALIGNED);
       @   ensures \result != Err.OK ==> free == \old(free);
       @   ensures \result == Err.OK ==> free == \old(free) + (endPa - startPa) / FRAME;
       @   assignable bitmap[*], nonEmpty[*], full[*], free, wordFree;
@@ -236,6 +280,9 @@ public final class Pmm {
     public long release(long startPa, long endPa) {
         if (startPa % FRAME != 0 || endPa % FRAME != 0 || endPa < startPa) {
             return Err.MISALIGNED;
+        }
+        if (sealed) {
+            return Err.INVALID_STATE;
         }
         long first = startPa / FRAME;
         long last = endPa / FRAME;
@@ -261,9 +308,14 @@ public final class Pmm {
       @        && !isFree(\result) && free == \old(free) - 1);
       @   ensures \result == Err.NO_MEMORY ==> free == \old(free);
       @   ensures \old(free) > 0 && \old(failCountdown) != 1 ==> \result != Err.NO_MEMORY;
-      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wordFree;
+      @   ensures sealed;
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wordFree, sealed,
+      @              reservedStart[*], reservedEnd[*], reservedRuns;
       @*/
     public long allocFrame() {
+        if (!sealed) {
+            seal();
+        }
         if (injectedFailure() || free == 0) {
             return Err.NO_MEMORY;
         }
@@ -360,11 +412,14 @@ public final class Pmm {
         }
     }
 
-    /** Returns an allocated frame; a double free or a foreign frame is refused and changes nothing. */
+    /**
+     * Returns an allocated frame; a double free, a foreign frame or a frame the PMM never received (NOT_OWNED) is
+     * refused and changes nothing.
+     */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.NOT_MANAGED
-      @        || \result == Err.MISALIGNED;
-      @   ensures \result == Err.OK <==> (\old(manages(pa)) && !\old(isFree(pa)));
+      @        || \result == Err.MISALIGNED || \result == Err.NOT_OWNED;
+      @   ensures \result == Err.OK <==> (\old(manages(pa)) && !\old(isFree(pa)) && \old(handedOut(pa / FRAME)));
       @   ensures \result == Err.OK ==> isFree(pa) && free == \old(free) + 1;
       @   ensures \result != Err.OK ==> free == \old(free)
       @        && (\forall int w; 0 <= w && w < bitmap.length; bitmap[w] == \old(bitmap[w]));
@@ -385,6 +440,9 @@ public final class Pmm {
         if (Bits.isSet(old, b)) {
             return Err.NOT_ALLOCATED;
         }
+        if (!sealed || reservedOverlaps(f, f + 1)) {
+            return Err.NOT_OWNED;
+        }
         storeWord(w, old, Bits.withBitSet(old, b));
         free = free + 1;
         hint = w;
@@ -398,9 +456,14 @@ public final class Pmm {
       @        || (\result >= 0 && \result % (FRAME << order) == 0 && free == \old(free) - (1L << order));
       @   ensures (order < 0 || order > MAX_ORDER) <==> \result == Err.INVALID_ARGUMENT;
       @   ensures \result < 0 ==> free == \old(free);
-      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wholeCursor, wordFree;
+      @   ensures sealed;
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wholeCursor, wordFree,
+      @              sealed, reservedStart[*], reservedEnd[*], reservedRuns;
       @*/
     public long allocAligned(int order) {
+        if (!sealed) {
+            seal();
+        }
         if (order < 0 || order > MAX_ORDER) {
             return Err.INVALID_ARGUMENT;
         }
@@ -520,10 +583,13 @@ public final class Pmm {
         return ((1L << cnt) - 1) << b;
     }
 
-    /** Returns an aligned block; refused with nothing changed if any frame of it is foreign or already free. */
+    /**
+     * Returns an aligned block; refused with nothing changed if any frame of it is foreign or already free, or
+     * (checked after those) was never received by the PMM (NOT_OWNED).
+     */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.NOT_MANAGED
-      @        || \result == Err.MISALIGNED || \result == Err.INVALID_ARGUMENT;
+      @        || \result == Err.MISALIGNED || \result == Err.INVALID_ARGUMENT || \result == Err.NOT_OWNED;
       @   ensures (order < 0 || order > MAX_ORDER) ==> \result == Err.INVALID_ARGUMENT;
       @   ensures \result == Err.OK ==> free == \old(free) + (1L << order);
       @   ensures \result != Err.OK ==> free == \old(free)
@@ -546,8 +612,102 @@ public final class Pmm {
         if (check != Err.OK) {
             return check;
         }
+        if (!sealed || reservedOverlaps(first, first + size)) {
+            return Err.NOT_OWNED;
+        }
         markRange(first, first + size, true);
         return Err.OK;
+    }
+
+    /** Whether managed, non-free frame f was handed out by this PMM (not one it never received). */
+    /*@ public normal_behavior
+      @   ensures \result == (sealed && (\forall int i; 0 <= i && i < reservedRuns;
+      @                                   f < reservedStart[i] || reservedEnd[i] <= f));
+      @   assignable \strictly_nothing;
+      @*/
+    public /*@ pure @*/ boolean handedOut(long f) {
+        return sealed && !reservedOverlaps(f, f + 1);
+    }
+
+    /** Runs of never-released frames recorded at the seal (0 before it). */
+    /*@ public normal_behavior
+      @   ensures \result == reservedRuns;
+      @   assignable \strictly_nothing;
+      @*/
+    public int reservedRunCount() {
+        return reservedRuns;
+    }
+
+    /** Whether [first, last) meets a reserved run: binary search for the last run starting before last. */
+    /*@ private normal_behavior
+      @   requires first < last;
+      @   ensures \result == (\exists int i; 0 <= i && i < reservedRuns;
+      @                        reservedStart[i] < last && first < reservedEnd[i]);
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ pure @*/ boolean reservedOverlaps(long first, long last) {
+        // the pre-PMM's runs sit together low in memory: most frees lie above the last run, one compare
+        if (reservedRuns == 0 || first >= reservedEnd[reservedRuns - 1] || last <= reservedStart[0]) {
+            return false;
+        }
+        int lo = 0;
+        int hi = reservedRuns;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (reservedStart[mid] < last) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo > 0 && first < reservedEnd[lo - 1];
+    }
+
+    /**
+     * Ends the hand-off: records the managed frames that are not free as the reserved runs. Nothing is handed out
+     * yet, so those are exactly the frames never released. Walks each segment a word at a time, once.
+     */
+    /*@ private normal_behavior
+      @   requires !sealed;
+      @   ensures sealed;
+      @   assignable sealed, reservedStart[*], reservedEnd[*], reservedRuns;
+      @*/
+    private void seal() {
+        int n = 0;
+        for (int s = 0; s < segs.count(); s++) {
+            long end = segs.end(s);
+            long f = segs.start(s);
+            while (f < end) {
+                long firstFree = nextInState(s, f, end, true);
+                if (firstFree > f) {
+                    if (n == reservedStart.length) {
+                        throw new KernelPanic("pmm: too many never-released runs at the seal (MAX_RESERVED_RUNS)");
+                    }
+                    reservedStart[n] = f;
+                    reservedEnd[n] = firstFree;
+                    n = n + 1;
+                }
+                f = nextInState(s, firstFree, end, false);
+            }
+        }
+        reservedRuns = n;
+        sealed = true;
+    }
+
+    /** First frame in [f, end) of segment s that is free (wantFree) or not free; end if none. */
+    private long nextInState(int s, long f, long end, boolean wantFree) {
+        while (f < end) {
+            long word = bitmap[wordOf(s, f)];
+            long look = wantFree ? word : -1L - word; // -1 - w flips every bit
+            int b = (int) (f % 64);
+            long above = b == 0 ? look : look - lowBits(look, b); // bits below f cleared
+            if (above != 0) {
+                long hit = f - b + Bits.lowestSetBit(above);
+                return hit < end ? hit : end;
+            }
+            f = f - b + 64;
+        }
+        return end;
     }
 
     /**

@@ -46,7 +46,7 @@ final class CheckedPmm {
         long got = pmm.release(startPa, endPa);
         assertEquals(expected, got, "release " + Long.toHexString(startPa) + ".." + Long.toHexString(endPa));
         if (got == Err.OK) {
-            model.setRange(startPa / 4096, (endPa - startPa) / 4096, true);
+            model.release(startPa / 4096, (endPa - startPa) / 4096);
         }
         checkState();
         return got;
@@ -54,6 +54,7 @@ final class CheckedPmm {
 
     long allocFrame() {
         boolean fail = injected();
+        model.started = true;
         long got = pmm.allocFrame();
         if (fail || model.freeCount() == 0) {
             assertEquals(Err.NO_MEMORY, got, "allocFrame must fail");
@@ -69,6 +70,7 @@ final class CheckedPmm {
     }
 
     long allocAligned(int order) {
+        model.started = true;
         if (order < 0 || order > Pmm.MAX_ORDER) {
             long got = pmm.allocAligned(order);
             assertEquals(Err.INVALID_ARGUMENT, got);
@@ -123,6 +125,9 @@ final class CheckedPmm {
                 if (f >= 0) {
                     assertEquals(model.isManaged(f), pmm.manages(f * 4096), "manages frame " + f);
                     assertEquals(model.isFree(f), pmm.isFree(f * 4096), "isFree frame " + f);
+                    if (model.isManaged(f) && !model.isFree(f)) {
+                        assertEquals(model.started && model.isReleased(f), pmm.handedOut(f), "handed out " + f);
+                    }
                 }
             }
             i = model.managed.nextSetBit(end);

@@ -127,10 +127,10 @@ class PmmRegressionTest {
         assertEquals(Err.OK, pmm.freeAligned(big + 8 * 4096, 3));
         assertEquals(Err.NOT_ALLOCATED, pmm.freeAligned(big, 4), "a larger block covering free frames");
         assertEquals(Err.OK, pmm.freeAligned(big, 3));
+        // allocation has begun, so the hand-off is over: every release is refused, a handed-out frame included
         assertEquals(Err.MISALIGNED, pmm.release(0x100001, 0x200000));
-        assertEquals(Err.MISALIGNED, pmm.release(0x200000, 0x100000));
-        assertEquals(Err.INVALID_ARGUMENT, pmm.release(0x100000 + 4096L * 90, 0x100000 + 4096L * 91));
-        assertEquals(Err.NOT_MANAGED, pmm.release(0, 4096));
+        assertEquals(Err.INVALID_STATE, pmm.release(a, a + 4096));
+        assertEquals(Err.INVALID_STATE, pmm.release(block, block + 8 * 4096));
         assertEquals(freeBefore, pmm.freeFrames());
         assertFalse(pmm.isFree(a));
         for (int i = 0; i < 8; i++) {
@@ -141,6 +141,20 @@ class PmmRegressionTest {
         assertEquals(100, pmm.freeFrames());
     }
 
+    /** Release refusals during the hand-off (before any allocation) change nothing. */
+    @Test
+    void releaseRefusalsBeforeAllocation() {
+        MemoryMap map = new MemoryMap();
+        map.add(0x100000, 0x100000 + 4096L * 100, MemoryMap.USABLE);
+        Pmm pmm = new Pmm(map);
+        assertEquals(Err.OK, pmm.release(0x100000 + 4096L * 90, 0x100000 + 4096L * 95));
+        assertEquals(Err.MISALIGNED, pmm.release(0x100001, 0x200000));
+        assertEquals(Err.MISALIGNED, pmm.release(0x200000, 0x100000));
+        assertEquals(Err.INVALID_ARGUMENT, pmm.release(0x100000 + 4096L * 90, 0x100000 + 4096L * 91));
+        assertEquals(Err.NOT_MANAGED, pmm.release(0, 4096));
+        assertEquals(5, pmm.freeFrames());
+    }
+
     /** A map with nothing usable: every operation fails cleanly. */
     @Test
     void emptyMap() {
@@ -149,10 +163,11 @@ class PmmRegressionTest {
         map.add(0x100000, 0x100fff, MemoryMap.USABLE); // rounds inwards to nothing
         Pmm pmm = new Pmm(map);
         assertEquals(0, pmm.managedFrames());
+        assertEquals(Err.OK, pmm.release(0x100000, 0x100000));
         assertEquals(Err.NO_MEMORY, pmm.allocFrame());
         assertEquals(Err.NO_MEMORY, pmm.allocAligned(5));
         assertEquals(Err.NOT_MANAGED, pmm.freeFrame(0x100000));
-        assertEquals(Err.OK, pmm.release(0x100000, 0x100000));
+        assertEquals(Err.INVALID_STATE, pmm.release(0x100000, 0x100000));
         assertTrue(Pmm.metadataBytes(map) >= pmm.metadataBytesInUse());
     }
 

@@ -13,6 +13,10 @@ final class ReferenceFrames {
     final long baseFrame;
     final BitSet managed = new BitSet();
     final BitSet free = new BitSet();
+    /** Frames a successful release gave to the PMM: the only ones it may ever take back by a free. */
+    final BitSet released = new BitSet();
+    /** Some allocation call was made: the hand-off is over, release is refused from now on. */
+    boolean started;
 
     ReferenceFrames(long baseFrame) {
         this.baseFrame = baseFrame;
@@ -36,6 +40,20 @@ final class ReferenceFrames {
         free.set((int) (frame - baseFrame), value);
     }
 
+    boolean isReleased(long frame) {
+        long i = frame - baseFrame;
+        return i >= 0 && i < Integer.MAX_VALUE && released.get((int) i);
+    }
+
+    /** A successful release: the frames become free and are the PMM's from now on. */
+    void release(long first, long n) {
+        if (n == 0) {
+            return; // an empty range may lie anywhere
+        }
+        setRange(first, n, true);
+        released.set((int) (first - baseFrame), (int) (first - baseFrame + n));
+    }
+
     long freeCount() {
         return free.cardinality();
     }
@@ -52,7 +70,10 @@ final class ReferenceFrames {
         if (pa < 0 || !isManaged(pa / FRAME)) {
             return Err.NOT_MANAGED;
         }
-        return isFree(pa / FRAME) ? Err.NOT_ALLOCATED : Err.OK;
+        if (isFree(pa / FRAME)) {
+            return Err.NOT_ALLOCATED;
+        }
+        return isReleased(pa / FRAME) ? Err.OK : Err.NOT_OWNED;
     }
 
     /** Expected result of checking [first, last) frame by frame: foreign -> NOT_MANAGED, free -> freeError. */
@@ -76,12 +97,24 @@ final class ReferenceFrames {
         if (pa < 0 || pa % (size * FRAME) != 0) {
             return Err.MISALIGNED;
         }
-        return expectRange(pa / FRAME, pa / FRAME + size, Err.NOT_ALLOCATED);
+        long r = expectRange(pa / FRAME, pa / FRAME + size, Err.NOT_ALLOCATED);
+        if (r != Err.OK) {
+            return r;
+        }
+        for (long f = pa / FRAME; f < pa / FRAME + size; f++) {
+            if (!isReleased(f)) {
+                return Err.NOT_OWNED;
+            }
+        }
+        return Err.OK;
     }
 
     long expectRelease(long startPa, long endPa) {
         if (startPa % FRAME != 0 || endPa % FRAME != 0 || endPa < startPa) {
             return Err.MISALIGNED;
+        }
+        if (started) {
+            return Err.INVALID_STATE;
         }
         return expectRange(startPa / FRAME, endPa / FRAME, Err.INVALID_ARGUMENT);
     }
