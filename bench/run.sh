@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# bench/run.sh: every instruction-count figure of bench/README.md, from one command (issue #8).
+# bench/run.sh: every figure of bench/README.md, from one command (issue #8).
 #   bench/run.sh            full run (a few minutes): writes bench/results/<date>.{md,json} and the README table
 #   bench/run.sh --smoke    (< 60 s) the same pipeline on the 128 MiB machine and one real map, results in a temp
 #                           dir; fails if the benchmark does not build, a scenario fails its own checks, or a
 #                           row has no number. Used by ./verimem test. Never asserts anything about speed.
 #   --no-jvm                skip the JVM column
+#   --no-boot               skip the QEMU boot-to-verdict timing (bench/boot-time.sh; needs qemu, ~1-2 min)
 # Steps: build the kernel classes and the AOT compiler, compile the kernel to C with the compiler on this branch
 # (plus a variant with the PMM's bounds checks elided), build the driver against the generated C and against
 # the hand-written baseline (bench/baseline), run each under callgrind, and turn the dumps into the table.
@@ -13,11 +14,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SMOKE=0
 JVM=1
+BOOT=1
 for a in "$@"; do
   case "$a" in
-    --smoke) SMOKE=1; JVM=0 ;;
+    --smoke) SMOKE=1; JVM=0; BOOT=0 ;;
     --no-jvm) JVM=0 ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    --no-boot) BOOT=0 ;;
+    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +61,9 @@ done
   --elide-bounds "${ELIDE#,}" >/dev/null
 
 step "building the drivers (gcc -O2, side by side): generated C, hand-written baseline$([[ $SMOKE -eq 1 ]] || echo ", generated C with bounds checks elided, and without null checks")"
-CFLAGS=(-O2 -g -Wall -Wextra -Werror -Wno-unused-label -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-parameter)
+CFLAGS=(-O2 -Wall -Wextra -Werror -Wno-unused-label -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-parameter)
+# debug line info only where breakdown.py needs it (the full run); the smoke run compiles faster without
+[[ $SMOKE -eq 1 ]] || CFLAGS+=(-g)
 DRV=(bench/driver/bench_main.c bench/driver/empty.c)
 RT=(bench/runtime/bench_mem.c bench/runtime/bench_arena.c kernel-native/runtime/vm_common.c kernel-native/runtime/vm_hosted.c)
 # the builds are independent: run them side by side, then check each
@@ -134,6 +139,15 @@ python3 bench/tools/report.py --gen "$WORK/cg-gen" --base "$WORK/cg-base" \
   $([[ $JVM -eq 1 ]] && echo --jvm "$JVMOUT") \
   --info-gen "$WORK/gen.stdout" --out-md "$OUT_MD" --out-json "$OUT_JSON" --machine "$MACHINE" --check
 if [[ $SMOKE -eq 0 ]]; then
+  if [[ $BOOT -eq 1 ]]; then
+    step "QEMU boot-to-verdict: Java kernel against the C placeholder kernel (bench/boot-time.sh)"
+    {
+      echo "#### Boot-to-verdict wall time in QEMU (TCG, pc, direct -kernel; host milliseconds, noisy on a shared machine)"
+      echo
+      bash bench/boot-time.sh 5
+      echo
+    } >> "$OUT_MD"
+  fi
   step "plots (SVG)"
   python3 bench/tools/plots.py "$OUT_JSON" "${OUT_MD%.md}"
   {
@@ -151,7 +165,7 @@ if [[ $SMOKE -eq 0 ]]; then
     echo
   } >> "$OUT_MD"
   awk -v f="$OUT_MD" '
-    /<!-- BENCH:BEGIN -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
+    /<!-- BENCH:BEGIN -->/ { print; while ((getline l < f) > 0) { gsub(/\]\(20/, "](results/20", l); print l }; skip = 1; next }
     /<!-- BENCH:END -->/ { skip = 0 }
     !skip { print }' bench/README.md > "$WORK/README.md" && cp "$WORK/README.md" bench/README.md
   step "done: $OUT_MD, $OUT_JSON, bench/README.md"

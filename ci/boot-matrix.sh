@@ -29,28 +29,20 @@ source ci/boot-model.sh
 fails=0 runs=0 t_start=$SECONDS
 fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 
-# One successful boot; compares the kernel's figures with the model. Prints one line per boot (progress).
-boot_ok() {   # machine mem mode
-  local machine="$1" mem="$2" mode="$3" log="$LOGS/$1-$2-$3.log"
-  runs=$((runs + 1))
-  local out; out=$(bash ci/boot.sh --quiet --machine "$machine" --mem "$mem" "--$mode" --log "$log" 2>&1)
-  local rc=$? ms; ms=$(sed -n 's/^verimem: boot-to-verdict \([0-9]*\) ms$/\1/p' <<<"$out")
-  local clean; clean=$(tr -d '\r' < "$log")
-  printf '[%2d] %-4s %-6s %-6s %6s ms  ' "$runs" "$machine" "$mem" "$mode" "${ms:-?}"
-  if [[ $rc -ne 0 ]]; then echo; fail "$(tail -1 <<<"$out") (log: $log)"; return; fi
-  local u f t m e
+# Compares the figures in a boot log with the model; prints nothing when they agree, else the differences.
+check_figures() {   # log machine mem mode
+  local log="$1" machine="$2" mem="$3" mode="$4" clean; clean=$(tr -d '\r' < "$log")
+  local u f t m e is ie ks ke
   read -r u f t m e < <(sed -n 's/^hand-off check: passed: usable=\([0-9]*\) free=\([0-9]*\) page-tables=\([0-9]*\) metadata=\([0-9]*\) early-data=\([0-9]*\)$/\1 \2 \3 \4 \5/p' <<<"$clean")
-  local is ie ks ke
   read -r is ie < <(sed -n 's/^boot-info: multiboot[12] \[\(0x[0-9a-f]*\), \(0x[0-9a-f]*\))$/\1 \2/p' <<<"$clean")
+  if [[ -z "$u" || -z "$is" ]]; then echo "no hand-off figures or boot-info line"; return; fi
   ks=0x$(nm "$KERNEL_ELF" | awk '$3=="_kernel_start"{print $1}'); ke=0x$(nm "$KERNEL_ELF" | awk '$3=="_kernel_end"{print $1}')
   ks=$(( ks - 0xFFFFFFFF80000000 )); ke=$(( ke - 0xFFFFFFFF80000000 ))
-  if [[ -z "$u" || -z "$is" ]]; then echo; fail "no hand-off figures or boot-info line in $log"; return; fi
   local ram; ram=$(frames_from_log "$log")
   local qemu="-"; [[ $mode != uefi ]] && qemu=$(expected_frames "$machine" "$mem")
   local mu; mu=$(model_usable "$log" "$ks" "$ke" "$is" "$ie")
   local mt; mt=$(( $(model_direct_map_tables "$log") + $(model_metadata_tables "$m") ))
   local mmin=$(( (mu + 32767) / 32768 )) mmax=$(( (mu * 105 / 100 + 32767) / 32768 + 3 ))
-  printf 'usable=%-8s free=%-8s tables=%-3s metadata=%-3s ' "$u" "$f" "$t" "$m"
   local why=""
   [[ $qemu != - && $ram != "$qemu" ]] && why+=" firmware map has $ram RAM frames above 1 MiB, QEMU's layout $qemu;"
   [[ $u != "$mu" ]] && why+=" usable $u, model $mu;"
@@ -58,9 +50,47 @@ boot_ok() {   # machine mem mode
   (( m < mmin || m > mmax )) && why+=" metadata $m outside [$mmin, $mmax];"
   [[ $e != 0 ]] && why+=" early data $e, model 0;"
   [[ $f != $(( mu - mt - m )) ]] && why+=" free $f, model $(( mu - mt - m ));"
+  # After the self-tests: the pre-PMM still holds exactly the hand-off's tables and metadata; the VMM holds one
+  # PDPT per upper PML4 slot the boot space left empty (256 - 4: direct map, metadata, recursive slot, image);
+  # the arena is a power of two of frames big enough for the VMM's two bitmaps over all RAM; nothing else is held.
+  local eu ef ep ea et top
+  read -r eu ef ep ea et < <(sed -n 's/^end-state partition: usable=\([0-9]*\) free=\([0-9]*\) pre-pmm=\([0-9]*\) arena=\([0-9]*\) vmm-tables=\([0-9]*\): ok$/\1 \2 \3 \4 \5/p' <<<"$clean")
+  top=$(raw_ram_entries "$log" | awk 'END{print $2}')
+  if [[ -z "$eu" ]]; then why+=" no end-state partition line;"
+  else
+    [[ $eu != "$u" ]] && why+=" end-state usable $eu, hand-off $u;"
+    [[ $ep != $(( mt + m )) ]] && why+=" pre-PMM holds $ep at the end, model $(( mt + m ));"
+    [[ $et != 252 ]] && why+=" VMM tables $et, model 252;"
+    (( (ea & (ea - 1)) == 0 && ea * 4096 >= 2 * (top / 4096 / 8) )) || why+=" arena of $ea frames;"
+    [[ $ef != $(( mu - mt - m - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - mt - m - ea - 252 ));"
+  fi
   grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
-  [[ $(grep -c ': ok$' <<<"$clean") == 4 ]] || why+=" not all 4 self-tests reported ok;"
+  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 4 ]] || why+=" not all 4 self-tests reported ok;"
+  echo "$why"
+}
+
+# One successful boot, its figures checked against the model. Prints one line per boot (progress).
+boot_ok() {   # machine mem mode [cpus]
+  local machine="$1" mem="$2" mode="$3" cpus="${4:-1}" log="$LOGS/$1-$2-$3-${4:-1}cpu.log"
+  runs=$((runs + 1))
+  local out; out=$(bash ci/boot.sh --quiet --machine "$machine" --mem "$mem" "--$mode" --cpus "$cpus" --log "$log" 2>&1)
+  local rc=$? ms; ms=$(sed -n 's/^verimem: boot-to-verdict \([0-9]*\) ms$/\1/p' <<<"$out")
+  printf '[%2d] %-4s %-6s %-6s %s cpu %6s ms  ' "$runs" "$machine" "$mem" "$mode" "$cpus" "${ms:-?}"
+  if [[ $rc -ne 0 ]]; then echo; fail "$(tail -1 <<<"$out") (log: $log)"; return; fi
+  printf '%s  ' "$(tr -d '\r' < "$log" | sed -n 's/^hand-off check: passed: \(usable=[0-9]* free=[0-9]* page-tables=[0-9]* metadata=[0-9]*\).*/\1/p')"
+  local why; why=$(check_figures "$log" "$machine" "$mem" "$mode")
   if [[ -n "$why" ]]; then echo; fail "$why (log: $log)"; else echo ok; fi
+}
+
+# Test of the test: a log doctored in one figure (or one firmware page) must be caught by check_figures.
+model_catches() {   # description, perl -pe program, log, machine mem mode
+  local what="$1" expr="$2" log="$3"; shift 3   # expr: a perl -pe program
+  runs=$((runs + 1))
+  local bad="$LOGS/doctored.log"
+  perl -pe "$expr" "$log" > "$bad"
+  printf '[%2d] %-50s ' "$runs" "model catches: $what"
+  if cmp -s "$log" "$bad"; then echo; fail "the doctoring changed nothing"; return; fi
+  if [[ -n "$(check_figures "$bad" "$@")" ]]; then echo ok; else echo; fail "doctored log passed the model"; fi
 }
 
 expect_fail() {   # description, expected message, boot.sh args...
@@ -89,8 +119,21 @@ else
 fi
 for c in "${combos[@]}"; do boot_ok $c; done
 [[ $uefi -eq 1 ]] && boot_ok q35 512M uefi
+boot_ok pc 18M direct   # the smallest -m that boots (17M must panic: too little memory, below)
+boot_ok q35 512M iso 2  # a second CPU (it stays halted: the kernel is single-CPU; the firmware's tables differ)
+echo "=== the model rejects wrong figures (doctored copies of the pc 64M direct log)"
+good="$LOGS/pc-64M-direct-1cpu.log"
+[[ -f "$good" ]] || boot_ok pc 64M direct
+model_catches "one free frame too many" 's/^(hand-off check: .* free=)(\d+)/$1.($2+1)/e' "$good" pc 64M direct
+model_catches "one usable frame too few" 's/^(hand-off check: passed: usable=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
+model_catches "one page-table frame too few" 's/^(hand-off check: .* page-tables=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
+model_catches "one frame leaked by the self-tests" 's/^(end-state partition: .* free=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
+model_catches "firmware map one page short" \
+  'if (/^mmap: .* type=1\r?$/ && ++$n == 2) { s/len=(0x[0-9a-f]+)/sprintf("len=0x%x", hex($1) - 4096)/e }' \
+  "$good" pc 64M direct
 echo "=== deliberate failures: Java kernel"
 expect_panic too-little-memory
+expect_panic too-little-memory --mem 17M
 expect_panic no-ram-above-1m
 expect_panic no-ram-above-1m --iso --machine q35
 expect_panic touch-outside-lazy

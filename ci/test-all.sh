@@ -30,7 +30,7 @@ stage 900 "KeY proofs (every JML contract of the kernel code; fails if a baselin
   bash ci/prove.sh
 
 stage 900 "install kernel toolchain (qemu, grub, xorriso, gcc) if missing" bash ci/install-kernel-deps.sh
-stage 120 "benchmark smoke (bench/run.sh --smoke: builds and produces numbers, asserts nothing about speed; 35-60 s)" \
+stage 120 "benchmark smoke (bench/run.sh --smoke: builds and produces numbers, asserts nothing about speed; ~25-35 s)" \
   bash -c 'bash ci/install-kernel-deps.sh valgrind && bash bench/run.sh --smoke'
 stage 900 "boot matrix (QEMU: 5 sizes x pc/q35 x direct/ISO, UEFI, expected panics)" bash ci/boot-matrix.sh
 echo "=== [verimem] all stages passed in $SECONDS s"

@@ -1,10 +1,17 @@
 import java.util.Arrays;
 import java.util.Random;
 
+import verimem.host.sim.PhysicalMemory;
+import verimem.host.sim.SimMachine;
+import verimem.kernel.arch.Cpu;
+import verimem.kernel.arch.Layout;
 import verimem.kernel.heap.Kmalloc;
 import verimem.kernel.memmap.MemoryMap;
 import verimem.kernel.pmm.Pmm;
+import verimem.kernel.vmm.AddressSpace;
 import verimem.kernel.vmm.FrameOwnership;
+import verimem.kernel.vmm.TranslateResult;
+import verimem.kernel.vmm.Vmm;
 
 /**
  * The JVM column of bench/run.sh: the PMM and kmalloc scenarios of bench/driver/bench_main.c (same row names,
@@ -181,6 +188,63 @@ public final class JvmOps {
         }
     }
 
+    /**
+     * VMM rows on the JVM: the kernel code runs against the project's SimMachine (as the JVM tests do), so every
+     * page-table access goes through the simulator's MMU; the figures are the JVM simulation's cost, not a
+     * kernel's. Machine set up as VmmFixture does: a 64 MiB RAM, the direct map as one 1 GiB page.
+     */
+    static void vmm() {
+        long ram = 64 * MIB;
+        SimMachine machine = new SimMachine(ram);
+        PhysicalMemory r = machine.ram();
+        long pml4 = 0x1000, pdpt = 0x2000;
+        r.write64(pml4 + Layout.DIRECT_MAP_SLOT * 8L, pdpt | 3);
+        r.write64(pdpt, 0 | 3 | 128 | Long.MIN_VALUE);
+        machine.loaderSetCr3(pml4);
+        Cpu.install(machine);
+        MemoryMap m = new MemoryMap();
+        m.add(2 * MIB, ram, MemoryMap.USABLE);
+        Pmm p = new Pmm(m);
+        require(p.release(2 * MIB, ram) == 0, "release");
+        Vmm vmm = new Vmm(p, ram, 64);
+        require(vmm.adoptBootSpace() == 0, "adoptBootSpace");
+        AddressSpace as = new AddressSpace(vmm);
+        require(as.create() == 0, "create");
+        TranslateResult tr = new TranslateResult();
+        int n = 255;
+        long[] frames = new long[n + 1];
+        for (int i = 0; i <= n; i++) {
+            frames[i] = p.allocFrame();
+        }
+        long flags = Long.MIN_VALUE + 2 + 4;
+        long va0 = 16 * GIB;
+        require(as.map(va0, frames[0], flags, 4096) == 0, "first map");
+        long[] tm = new long[ROUNDS];
+        long[] tt = new long[ROUNDS];
+        long[] tu = new long[ROUNDS];
+        for (int round = 0; round < ROUNDS; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 1; i <= n; i++) {
+                as.map(va0 + i * 4096L, frames[i], flags, 4096);
+            }
+            long t1 = System.nanoTime();
+            for (int i = 1; i <= n; i++) {
+                as.translate(va0 + i * 4096L + 8, tr);
+            }
+            long t2 = System.nanoTime();
+            for (int i = 1; i <= n; i++) {
+                require(as.unmap(va0 + i * 4096L) == frames[i], "unmap");
+            }
+            long t3 = System.nanoTime();
+            tm[round] = t1 - t0;
+            tt[round] = t2 - t1;
+            tu[round] = t3 - t2;
+        }
+        report("vmm.map4k.tables_exist", median(tm) / n);
+        report("vmm.translate4k", median(tt) / n);
+        report("vmm.unmap4k.table_stays", median(tu) / n);
+    }
+
     public static void main(String[] args) {
         for (int pass = 0; pass < 2; pass++) {
             printing = pass == 1; // pass 0 warms the JIT up on the same code paths
@@ -188,6 +252,7 @@ public final class JvmOps {
             pmm("128M", 128 * MIB);
             pmm("8G", 8 * GIB);
             kmalloc();
+            vmm();
         }
     }
 }

@@ -120,7 +120,10 @@ MapMetadata(i) ==
     /\ phase' = IF i = MetaPages THEN "zero" ELSE "map"
     /\ UNCHANGED <<metaFrames, pmmFree, pmmUsed, vmmPt, vmap, written>>
 
+\* No frame for the table: roll back. The flawed design "NoRollBack" has no such step, so the boot
+\* stops halfway (TLC reports the deadlock).
 MapMetadataFails(i) ==
+    /\ Flaw # "NoRollBack"
     /\ phase = "map"
     /\ MetaVA[i] \notin mapped
     /\ \A j \in 1 .. (i - 1) : MetaVA[j] \in mapped
@@ -210,6 +213,8 @@ Next ==
     \/ Finished
 
 Spec == Init /\ [][Next]_vars /\ WF_vars(BootStep)
+\* Without fairness the boot may stutter forever: the liveness properties must then fail (they are not vacuous).
+UnfairSpec == Init /\ [][Next]_vars
 
 -----------------------------------------------------------------------------
 TypeOK ==

@@ -1,5 +1,5 @@
 --------------------------- MODULE MCVirtualLayout ---------------------------
-(* Pages 0-15: direct map of 16 frames; 16-21: vmalloc (the flawed config: 12-17, inside the direct map); *)
-(* 22-29: heap + MMIO region with a one-page guard. *)
+(* Pages 0-7: direct map of 8 frames; 8-13: vmalloc (the flawed config: 5-10, inside the direct map); *)
+(* 14-21: heap + MMIO region with a one-page guard. *)
 EXTENDS VirtualLayout
 =============================================================================

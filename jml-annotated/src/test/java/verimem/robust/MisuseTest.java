@@ -234,8 +234,9 @@ class MisuseTest {
     }
 
     /**
-     * Garbage arguments: edge values and random longs to every call that takes an address a caller might get
-     * wrong. Each call must return an error code (never succeed, never throw) and change nothing. Arguments that
+     * Garbage arguments: edge values and random longs to every call that takes an address or a size a caller
+     * might get wrong (free, aligned free, release, kfree, vfree, stack free, unmap, protect, map, removeLazy,
+     * translate; kmalloc, vmalloc and heap growth with sizes out of range). Each call must return an error code (never succeed, never throw) and change nothing. Arguments that
      * name something live are skipped: freeing those is legal.
      */
     @Test
@@ -262,6 +263,27 @@ class MisuseTest {
                         "freeAligned 0x" + Long.toHexString(x));
                 calls += 2;
             }
+            if (!frameLive && x % 4096 == 0 && x <= Long.MAX_VALUE - 4096) {
+                assertTrue(w.fx.pmm.release(x, x + 4096) < 0, "release 0x" + Long.toHexString(x));
+                calls++;
+            }
+            if (x <= 0 || x > (1L << 30)) {
+                assertEquals(Err.INVALID_ARGUMENT, w.kmalloc.kmalloc(x), "kmalloc " + x);
+                calls++;
+            }
+            if (x <= 0 || x > Layout.VMALLOC_SIZE / 2) {
+                assertEquals(Err.INVALID_ARGUMENT, w.vmalloc.vmalloc(x), "vmalloc " + x);
+                calls++;
+            }
+            if (x <= 0 || x > (1L << 40)) {
+                long r = new HeapMmioRegion(w.fx.vmm).growHeap(x);
+                assertTrue(r == Err.INVALID_ARGUMENT || r == Err.NO_VIRTUAL_SPACE, "growHeap " + x);
+                calls++;
+            }
+            TranslateResult tr = new TranslateResult();
+            long t = w.as.translate(x, tr);
+            assertEquals(t >= 0, tr.status == TranslateResult.MAPPED, "translate status 0x" + Long.toHexString(x));
+            calls++;
             if (x != w.object && x != w.largeObject) {
                 assertTrue(w.kmalloc.kfree(x) < 0, "kfree 0x" + Long.toHexString(x));
                 calls++;

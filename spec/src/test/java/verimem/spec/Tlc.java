@@ -23,7 +23,7 @@ public final class Tlc {
     static final Path MODELS = Path.of("src/tla");
     static final Path WORK = Path.of("target/tlc");
     /** TLC's exit codes (tlc2.output.EC.ExitStatus). */
-    public static final int OK = 0, VIOLATION_LIVENESS = 13, VIOLATION_SAFETY = 12, VIOLATION_DEADLOCK = 11;
+    public static final int OK = 0, VIOLATION_ASSUMPTION = 10, VIOLATION_LIVENESS = 13, VIOLATION_SAFETY = 12, VIOLATION_DEADLOCK = 11;
     private static final long TIMEOUT_SECONDS = 240;
 
     public record Result(int exitCode, long generated, long distinct, int depth, String violatedInvariant,
@@ -70,7 +70,7 @@ public final class Tlc {
                     s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
                 }
             }
-            Files.createDirectories(dir);
+            Files.createDirectories(dir.resolve("tmp"));
             try (Stream<Path> s = Files.list(MODELS)) {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     Files.copy(p, dir.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -101,7 +101,9 @@ public final class Tlc {
 
     private static Result fork(Path dir, List<String> mainAndArgs) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseParallelGC", "-Xmx1500m", "-Xss8m", "-cp", toolsJar()));
+                "-XX:+UseParallelGC", "-Xmx1500m", "-Xss8m",
+                // TLC and SANY unpack the standard modules into the temporary directory: a private one per run
+                "-Djava.io.tmpdir=" + dir.resolve("tmp").toAbsolutePath(), "-cp", toolsJar()));
         cmd.addAll(mainAndArgs);
         long t0 = System.nanoTime();
         try {

@@ -21,13 +21,13 @@ public final class BootMaps {
     /** Multiboot1 gives no size for its info block: carve out the page that holds the fixed 88-byte part. */
     public static final long MB1_INFO_BYTES = 88;
 
-    /*@ spec_public @*/ private final MemoryMap raw = new MemoryMap();
-    /*@ spec_public @*/ private final MemoryMap modules = new MemoryMap();
-    /*@ spec_public @*/ private final MemoryMap scratch = new MemoryMap();
-    /*@ spec_public @*/ private final MemoryMap sanitised = new MemoryMap();
-    /*@ spec_public @*/ private final MemoryMap carveList = new MemoryMap();
-    /*@ spec_public @*/ private final MemoryMap carved = new MemoryMap();
-    /*@ spec_public @*/ private long infoEnd;
+    private final MemoryMap raw = new MemoryMap();
+    private final MemoryMap modules = new MemoryMap();
+    private final MemoryMap scratch = new MemoryMap();
+    private final MemoryMap sanitised = new MemoryMap();
+    private final MemoryMap carveList = new MemoryMap();
+    private final MemoryMap carved = new MemoryMap();
+    private long infoEnd;
 
     /** Parses the loader's map into raw (and modules); panics on a bad magic or a malformed structure. */
     public void read(long magic, long info) {
@@ -103,18 +103,10 @@ public final class BootMaps {
         }
     }
 
-    /*@ public normal_behavior
-      @   ensures \result == carved;
-      @   assignable \nothing;
-      @*/
     public MemoryMap carved() {
         return carved;
     }
 
-    /*@ public normal_behavior
-      @   ensures \result == infoEnd;
-      @   assignable \nothing;
-      @*/
     public long infoEnd() {
         return infoEnd;
     }

@@ -21,13 +21,10 @@ public final class DemandPagingSelfTest {
     public static final long USER_PAGES = 4;
     public static final long USER_LAZY = 0x10000000L;
 
-    /*@ spec_public @*/ private final DemandPager pager;
-    /*@ spec_public @*/ private final AddressSpace user;
-    /*@ spec_public @*/ private final TranslateResult tr = new TranslateResult();
+    private final DemandPager pager;
+    private final AddressSpace user;
+    private final TranslateResult tr = new TranslateResult();
 
-    /*@ public normal_behavior
-      @   requires pager != null && vmm != null;
-      @*/
     public DemandPagingSelfTest(DemandPager pager, Vmm vmm) {
         this.pager = pager;
         this.user = new AddressSpace(vmm);

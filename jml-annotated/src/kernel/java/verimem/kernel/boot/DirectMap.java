@@ -21,8 +21,8 @@ public final class DirectMap {
     public static final long PAGE = 4096L;
     public static final long LARGE = 2097152L;
 
-    /*@ spec_public @*/ private long smallPages;
-    /*@ spec_public @*/ private long largePages;
+    private long smallPages;
+    private long largePages;
 
     /*@ public normal_behavior
       @   ensures \result == (type == MemoryMap.USABLE || type == MemoryMap.LOW_MEMORY
@@ -81,18 +81,10 @@ public final class DirectMap {
         return Err.OK;
     }
 
-    /*@ public normal_behavior
-      @   ensures \result == smallPages;
-      @   assignable \nothing;
-      @*/
     public long smallPages() {
         return smallPages;
     }
 
-    /*@ public normal_behavior
-      @   ensures \result == largePages;
-      @   assignable \nothing;
-      @*/
     public long largePages() {
         return largePages;
     }

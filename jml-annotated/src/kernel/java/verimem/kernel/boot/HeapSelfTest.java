@@ -20,15 +20,12 @@ import verimem.kernel.vmm.Vmm;
 public final class HeapSelfTest {
     public static final int OBJECTS = 24;
 
-    /*@ spec_public @*/ private final Kmalloc kmalloc;
-    /*@ spec_public @*/ private final Vmalloc vmalloc;
-    /*@ spec_public @*/ private final long[] ptr = new long[OBJECTS];
-    /*@ spec_public @*/ private final long[] size = new long[OBJECTS];
-    /*@ spec_public @*/ private final TranslateResult tr = new TranslateResult();
+    private final Kmalloc kmalloc;
+    private final Vmalloc vmalloc;
+    private final long[] ptr = new long[OBJECTS];
+    private final long[] size = new long[OBJECTS];
+    private final TranslateResult tr = new TranslateResult();
 
-    /*@ public normal_behavior
-      @   requires vmm != null;
-      @*/
     public HeapSelfTest(Vmm vmm) {
         kmalloc = new Kmalloc(vmm.pmm(), vmm.ownership(), 64);
         vmalloc = new Vmalloc(vmm, 16);

@@ -20,7 +20,8 @@ import verimem.kernel.vmm.Vmm;
  *    the hand-off check of the frame partition ({@link Bootstrap}, {@link HandOffCheck});
  * 3. the kernel's own allocation arena in PMM frames, the identity window dropped, the VMM adopting the boot
  *    PML4 as the kernel space, the demand pager installed;
- * 4. self-tests of the PMM, the VMM, the heaps and demand paging, each ending with exact frame accounting.
+ * 4. self-tests of the PMM, the VMM, the heaps and demand paging, each ending with exact frame accounting;
+ * 5. the frame partition once more, with the VMM's tables and the arena as owners ({@link EndStateCheck}).
  * Any failure panics with a message (the glue prints it and exits QEMU with the failure code).
  *
  * Objects are created in the boot arena (kmain.c) until the PMM exists, then in an arena of PMM frames.
@@ -160,6 +161,7 @@ public final class KernelMain {
         VmmSelfTest virt = new VmmSelfTest(vmm);
         HeapSelfTest heap = new HeapSelfTest(vmm);
         DemandPagingSelfTest lazy = new DemandPagingSelfTest(pager, vmm);
+        EndStateCheck end = new EndStateCheck();
         long settled = pmm.freeFrames();
 
         phys.run(pmm, kernelStart);
@@ -184,6 +186,9 @@ public final class KernelMain {
         Cpu.print("\n");
         if (check.freeFrames() - pmm.freeFrames() != (1L << order) + vmm.tableFrames()) {
             throw new KernelPanic("frame accounting does not add up");
+        }
+        if (!end.run(map, boot.prePmm(), vmm, arena, arena + (Pmm.FRAME << order))) {
+            throw new KernelPanic("end-state frame partition broken");
         }
         Cpu.print("verimem: all checks passed\n");
     }

@@ -9,15 +9,13 @@ import verimem.kernel.pmm.Pmm;
 /**
  * Self-test of the PMM in the booted kernel, on real RAM: single frames (each written through the direct map
  * with its own pattern and read back after all are allocated, so two allocations of one frame show up as a
- * clobbered pattern), double and foreign frees refused, aligned contiguous blocks, and exact accounting: the
+ * clobbered pattern), double and foreign frees refused, aligned contiguous blocks, exhaustion (every free
+ * frame taken as aligned blocks until NO_MEMORY, then all given back), and exact accounting: the
  * free count is back to where it started after every phase.
  */
 public final class PhysSelfTest {
-    /*@ spec_public @*/ private final long[] frames;
+    private final long[] frames;
 
-    /*@ public normal_behavior
-      @   requires capacity >= 2;
-      @*/
     public PhysSelfTest(int capacity) {
         frames = new long[capacity];
     }
@@ -33,6 +31,38 @@ public final class PhysSelfTest {
 
     private static long pattern(long pa) {
         return pa * 31 + 0x5EED;
+    }
+
+    /**
+     * Exhaustion: takes every free frame, largest aligned blocks first (order 18 down to 0, so it stays cheap on
+     * big machines), chaining each block to the previous one through its first two words (next, order) so no array
+     * is needed; then one more frame must be refused with NO_MEMORY; then walks the chain freeing each block.
+     * Returns the number of frames taken, which must be every free frame.
+     */
+    private static long exhaust(Pmm pmm, long base) {
+        long head = -1;
+        long taken = 0;
+        for (int order = Pmm.MAX_ORDER; order >= 0; order = order - 1) {
+            long pa = pmm.allocAligned(order);
+            while (pa >= 0) {
+                check(pa % (Pmm.FRAME << order) == 0, 7);
+                Cpu.store64(Layout.directMap(pa), head);
+                Cpu.store64(Layout.directMap(pa) + 8, order);
+                head = pa;
+                taken = taken + (1L << order);
+                pa = pmm.allocAligned(order);
+            }
+            check(pa == Err.NO_MEMORY, 7);
+        }
+        check(taken == base && pmm.freeFrames() == 0 && pmm.allocFrame() == Err.NO_MEMORY, 7);
+        while (head >= 0) {
+            long next = Cpu.load64(Layout.directMap(head));
+            int order = (int) Cpu.load64(Layout.directMap(head) + 8);
+            check(pmm.freeAligned(head, order) == Err.OK, 8);
+            head = next;
+        }
+        check(pmm.freeFrames() == base, 8);
+        return taken;
     }
 
     /** Runs every phase; panics on the first failure. kernelPa is a frame of the kernel image (not managed). */
@@ -75,9 +105,12 @@ public final class PhysSelfTest {
             check(pmm.freeAligned(block, order) == Err.OK, 6);
             check(pmm.freeFrames() == base, 6);
         }
+        long exhausted = exhaust(pmm, base);
         Cpu.print("selftest pmm: ");
         Cpu.printDec(n);
-        Cpu.print(" frames allocated, pattern-checked through the direct map and freed; double/foreign free ");
+        Cpu.print(" frames allocated, pattern-checked through the direct map and freed; ");
+        Cpu.printDec(exhausted);
+        Cpu.print(" frames (all) taken as aligned blocks until NO_MEMORY and freed; double/foreign free ");
         Cpu.print("refused; aligned blocks of order 0..9; free frames back to ");
         Cpu.printDec(base);
         Cpu.print(": ok\n");

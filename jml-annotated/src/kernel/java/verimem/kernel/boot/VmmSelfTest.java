@@ -22,14 +22,11 @@ public final class VmmSelfTest {
     /** Writable user pages are never executable (the VMM refuses W+X for user space). */
     public static final long USER_RW = Pte.USER + Pte.WRITABLE + Pte.NO_EXECUTE;
 
-    /*@ spec_public @*/ private final AddressSpace a;
-    /*@ spec_public @*/ private final AddressSpace b;
-    /*@ spec_public @*/ private final AddressSpace c;
-    /*@ spec_public @*/ private final TranslateResult tr = new TranslateResult();
+    private final AddressSpace a;
+    private final AddressSpace b;
+    private final AddressSpace c;
+    private final TranslateResult tr = new TranslateResult();
 
-    /*@ public normal_behavior
-      @   requires vmm != null;
-      @*/
     public VmmSelfTest(Vmm vmm) {
         a = new AddressSpace(vmm);
         b = new AddressSpace(vmm);

@@ -41,6 +41,17 @@ class DifferentialTest {
     private static List<Differential.Target> targets;
     private static List<Differential.Call> calls;
     private static String expected;
+    /** One line per test: the suite's figures, then each mutant's verdict (written to summary.txt at the end). */
+    private static final Map<String, String> SUMMARY = new java.util.TreeMap<>();
+
+    /** calls, methods, opcode coverage and mutants caught in one file: target/aot-work/differential/summary.txt */
+    @org.junit.jupiter.api.AfterAll
+    static void writeSummary() throws Exception {
+        if (!SUMMARY.isEmpty()) {
+            Files.writeString(Gcc.workDir("differential").resolve("summary.txt"),
+                    String.join("\n", SUMMARY.values()) + "\n");
+        }
+    }
 
     @BeforeAll
     static void runOnTheJvm() throws Exception {
@@ -170,6 +181,8 @@ class DifferentialTest {
                     .append(t.method().desc).append('\n');
         }
         Files.writeString(Gcc.workDir("differential").resolve("report.txt"), report);
+        SUMMARY.put("0 suite", report.substring(0, report.indexOf("methods reached")) + "methods reached: "
+                + reached.size());
         System.out.print(report);
         assertEquals(Set.of(), missing, "accepted opcodes the differential suite does not cover");
     }
@@ -185,6 +198,7 @@ class DifferentialTest {
                 + (diffs.isEmpty() ? "" : ", first: " + diffs.get(0).replace("\n", " |"));
         System.out.println(line);
         Files.writeString(Gcc.workDir("mutant-" + opcode).resolve("report.txt"), line + "\n");
+        SUMMARY.put("1 " + opcode, (diffs.isEmpty() ? "NOT CAUGHT " : "caught: ") + line);
         assertTrue(diffs.size() > 0, "mistranslating " + opcode + " went unnoticed");
     }
 }
