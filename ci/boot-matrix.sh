@@ -29,6 +29,25 @@ source ci/boot-model.sh
 fails=0 runs=0 t_start=$SECONDS
 fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 
+# The misuse self-test's cases and the Err code each must get (NOT_ALLOCATED -2, NOT_MANAGED -3, MISALIGNED -4,
+# NON_CANONICAL -5, NOT_MAPPED -7, PARENT_HUGE_PAGE -8, DESTROYED -11).
+MISUSE_EXPECTED='misuse: pmm double free -> -2
+misuse: pmm free of a foreign frame (kernel image) -> -3
+misuse: pmm free of a misaligned address -> -4
+misuse: unmap of an unmapped page -> -7
+misuse: map of a 4 KiB page inside a 2 MiB page -> -8
+misuse: map of a non-canonical address -> -5
+misuse: map of a misaligned virtual address -> -4
+misuse: map of a misaligned frame -> -4
+misuse: 2 MiB map at a 4 KiB-aligned address -> -4
+misuse: kfree of a never-returned slot in a live slab -> -2
+misuse: kfree of an interior pointer -> -3
+misuse: kfree of a direct-map page kmalloc does not own -> -3
+misuse: kfree of an address outside the direct map -> -3
+misuse: kfree twice -> -3
+misuse: switch to a destroyed address space -> -11
+misuse: destroy twice -> -11'
+
 # Compares the figures in a boot log with the model; prints nothing when they agree, else the differences.
 check_figures() {   # log machine mem mode
   local log="$1" machine="$2" mem="$3" mode="$4" clean; clean=$(tr -d '\r' < "$log")
@@ -65,20 +84,41 @@ check_figures() {   # log machine mem mode
     [[ $ef != $(( mu - mt - m - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - mt - m - ea - 252 ));"
   fi
   grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
-  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 4 ]] || why+=" not all 4 self-tests reported ok;"
+  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 5 ]] || why+=" not all 5 self-tests reported ok;"
+  # the misuse self-test: one line per wrong call, each with the code Err.java defines for it (list fixed here)
+  [[ "$(sed -n 's/^\(misuse: .*\), free frames unchanged: ok$/\1/p' <<<"$clean")" == "$MISUSE_EXPECTED" ]] \
+    || why+=" misuse lines differ from the expected 16 cases and codes;"
   echo "$why"
 }
 
+# The soak line of a `verimem.soak=N` boot: N operations reported as requested, the per-kind counts adding up to
+# N plus at most the 128 final releases (16 frames, 8 blocks, 64 pages, 32 kmalloc, 8 vmalloc objects), and one
+# accounting check per 4096 operations plus the final one. Prints nothing when all hold.
+check_soak() {   # log N
+  local line; line=$(tr -d '\r' < "$1" | grep '^soak: ')
+  local n="$2" ops sum checks
+  ops=$(sed -n 's/^soak: \([0-9]*\) ops .*: ok$/\1/p' <<<"$line")
+  [[ -z "$ops" ]] && { echo "no 'soak: ... ok' line"; return; }
+  sum=$(sed 's/^[^(]*(\([^)]*\)).*/\1/' <<<"$line" | grep -o '[0-9][0-9]*' | awk '{s += $1} END {print s + 0}')
+  checks=$(sed -n 's/.*), \([0-9]*\) accounting checks.*/\1/p' <<<"$line")
+  [[ $ops != "$n" ]] && echo -n " soak did $ops ops, asked $n;"
+  (( sum >= n && sum <= n + 128 )) || echo -n " soak per-kind counts add up to $sum for $n ops;"
+  [[ $checks != $(( n / 4096 + (n % 4096 != 0) )) ]] && echo -n " soak made $checks accounting checks;"
+  echo
+}
+
 # One successful boot, its figures checked against the model. Prints one line per boot (progress).
-boot_ok() {   # machine mem mode [cpus]
-  local machine="$1" mem="$2" mode="$3" cpus="${4:-1}" log="$LOGS/$1-$2-$3-${4:-1}cpu.log"
+boot_ok() {   # machine mem mode [cpus [soak-ops]]
+  local machine="$1" mem="$2" mode="$3" cpus="${4:-1}" soak="${5:-0}" log="$LOGS/$1-$2-$3-${4:-1}cpu${5:+-soak}.log"
+  local extra=(); [[ $soak != 0 ]] && extra=(--cmdline "verimem.soak=$soak" --timeout 120)
   runs=$((runs + 1))
-  local out; out=$(bash ci/boot.sh --quiet --machine "$machine" --mem "$mem" "--$mode" --cpus "$cpus" --log "$log" 2>&1)
+  local out; out=$(bash ci/boot.sh --quiet --machine "$machine" --mem "$mem" "--$mode" --cpus "$cpus" --log "$log" "${extra[@]}" 2>&1)
   local rc=$? ms; ms=$(sed -n 's/^verimem: boot-to-verdict \([0-9]*\) ms$/\1/p' <<<"$out")
   printf '[%2d] %-4s %-6s %-6s %s cpu %6s ms  ' "$runs" "$machine" "$mem" "$mode" "$cpus" "${ms:-?}"
   if [[ $rc -ne 0 ]]; then echo; fail "$(tail -1 <<<"$out") (log: $log)"; return; fi
   printf '%s  ' "$(tr -d '\r' < "$log" | sed -n 's/^hand-off check: passed: \(usable=[0-9]* free=[0-9]* page-tables=[0-9]* metadata=[0-9]*\).*/\1/p')"
   local why; why=$(check_figures "$log" "$machine" "$mem" "$mode")
+  [[ $soak != 0 ]] && why+=$(check_soak "$log" "$soak")
   if [[ -n "$why" ]]; then echo; fail "$why (log: $log)"; else echo ok; fi
 }
 
@@ -121,6 +161,7 @@ for c in "${combos[@]}"; do boot_ok $c; done
 [[ $uefi -eq 1 ]] && boot_ok q35 512M uefi
 boot_ok pc 18M direct   # the smallest -m that boots (17M must panic: too little memory, below)
 boot_ok q35 512M iso 2  # a second CPU (it stays halted: the kernel is single-CPU; the firmware's tables differ)
+boot_ok pc 128M direct 1 1000000   # kernel soak: 1M random PMM/VMM/heap operations (verimem.soak)
 echo "=== the model rejects wrong figures (doctored copies of the pc 64M direct log)"
 good="$LOGS/pc-64M-direct-1cpu.log"
 [[ -f "$good" ]] || boot_ok pc 64M direct
@@ -128,9 +169,19 @@ model_catches "one free frame too many" 's/^(hand-off check: .* free=)(\d+)/$1.(
 model_catches "one usable frame too few" 's/^(hand-off check: passed: usable=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
 model_catches "one page-table frame too few" 's/^(hand-off check: .* page-tables=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
 model_catches "one frame leaked by the self-tests" 's/^(end-state partition: .* free=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
+model_catches "a misuse case with another error code" 's/^(misuse: kfree twice -> )-3/$1-2/' "$good" pc 64M direct
 model_catches "firmware map one page short" \
   'if (/^mmap: .* type=1\r?$/ && ++$n == 2) { s/len=(0x[0-9a-f]+)/sprintf("len=0x%x", hex($1) - 4096)/e }' \
   "$good" pc 64M direct
+soaklog="$LOGS/pc-128M-direct-1cpu-soak.log"
+if [[ -f "$soaklog" ]]; then
+  for doctor in 's/^soak: 1000000 ops/soak: 999999 ops/' 's/^(soak: .*frame )(\d+)/$1.($2+200)/e' \
+      's/(\d+)( accounting checks)/($1-1).$2/e' 's/^soak: .*//'; do
+    runs=$((runs + 1)); perl -pe "$doctor" "$soaklog" > "$LOGS/doctored-soak.log"
+    printf '[%2d] %-50s ' "$runs" "soak check catches: ${doctor:0:40}"
+    if [[ -n "$(check_soak "$LOGS/doctored-soak.log" 1000000)" ]]; then echo ok; else echo; fail "doctored soak log passed"; fi
+  done
+fi
 echo "=== deliberate failures: Java kernel"
 expect_panic too-little-memory
 expect_panic too-little-memory --mem 17M
@@ -138,6 +189,35 @@ expect_panic no-ram-above-1m
 expect_panic no-ram-above-1m --iso --machine q35
 expect_panic touch-outside-lazy
 expect_panic touch-outside-lazy --iso --machine q35
+echo "=== crafted memory maps (verimem.mmap=base:len:type,...; hex base/len; pc 128M direct; usable parts are cut"
+echo "    to the firmware's usable RAM by the kernel): each boots with every check passed or panics with its message"
+crafted_ok() {   # description, map
+  runs=$((runs + 1))
+  local log="$LOGS/crafted-$runs.log"
+  local out; out=$(bash ci/boot.sh --quiet --mem 128M --log "$log" --cmdline "verimem.mmap=$2" 2>&1); local rc=$?
+  printf '[%2d] %-50s ' "$runs" "crafted map boots: $1"
+  local clean; clean=$(tr -d '\r' < "$log")
+  if [[ $rc -ne 0 ]]; then echo; fail "$(tail -1 <<<"$out") (log: $log)"; return; fi
+  if ! grep -q '^crafted: ' <<<"$clean" || ! grep -q '^end-state partition: .*: ok$' <<<"$clean" \
+      || [[ $(grep -c '^selftest .*: ok$' <<<"$clean") != 5 ]]; then
+    echo; fail "no crafted map, end-state line or self-tests in $log"; return
+  fi
+  echo "ok ($(sed -n 's/^usable frames after carve-outs: //p' <<<"$clean") usable frames)"
+}
+crafted_panic() {   # description, expected panic message, map
+  expect_fail "crafted map panics: $1" "kernel panic: $2" --mem 128M --cmdline "verimem.mmap=$3"
+}
+crafted_ok "the firmware's own map" 0:9fc00:1,100000:7ee0000:1,fffc0000:40000:2
+crafted_ok "overlapping usable and reserved" 100000:3f00000:1,2000000:5fe0000:1,2800000:100000:2,2700000:200000:3
+crafted_ok "zero-length, wrapping, unknown types" \
+  100000:0:1,100000:7ee0000:1,ffffffffffff0000:20000:2,ffffffffff000000:2000000:1,3000000:1000:7,3100000:1000:12,3200000:1000:20,3300000:1000:128,3400000:0:2
+crafted_ok "sub-page entries, byte-aligned splits" 100:9f00:1,100000:123:1,100123:3ffedd:1,500000:7ae0000:1,600001:fff:2
+crafted_ok "two entries, above 1 TiB, no page 0" 100000:7ee0000:1,10000000000:100000000:1
+crafted_panic "no usable memory" "no usable RAM above 1 MiB" 0:100000:2,100000:7ee0000:2
+crafted_panic "usable only below 1 MiB" "no usable RAM above 1 MiB" 0:9fc00:1,100000:7ee0000:2
+crafted_panic "usable only outside the real RAM" "no usable RAM above 1 MiB" 100000000:100000000:1
+crafted_panic "too little usable memory" "too little memory" 100000:800000:1
+crafted_panic "malformed" "verimem.mmap: malformed crafted memory map" 100000:zz:1
 echo "=== deliberate failures: trap paths of the boot glue (C placeholder kernel)"
 for c in page-fault gp ud stack-overflow; do expect_panic "$c"; done
 expect_fail "runner: triple fault is a failure" "triple fault" --kernel placeholder --cmdline verimem.panic=triple-fault

@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
     verimem_kernel_memmap_MemoryMap_init(map);
     int64_t ranges[2][2] = {{0x100000, 0x8000000}, {0x100000000LL, 0x140000000LL}};
     for (int i = 0; i < 2; i++) {
-        verimem_kernel_memmap_MemoryMap_add(map, ranges[i][0], ranges[i][1], verimem_kernel_memmap_MemoryMap_USABLE);
+        verimem_kernel_memmap_MemoryMap_add(map, ranges[i][0], ranges[i][1], verimem_kernel_memmap_MemoryMap__USABLE);
     }
     void *pmm = vm_alloc(sizeof(struct verimem_kernel_pmm_Pmm), "driver");
     verimem_kernel_pmm_Pmm_init(pmm, map);

@@ -27,6 +27,7 @@ public final class BootMaps {
     private final MemoryMap sanitised = new MemoryMap();
     private final MemoryMap carveList = new MemoryMap();
     private final MemoryMap carved = new MemoryMap();
+    private final MemoryMap crafted = new MemoryMap();
     private long infoEnd;
 
     /** Parses the loader's map into raw (and modules); panics on a bad magic or a malformed structure. */
@@ -81,6 +82,59 @@ public final class BootMaps {
         Cpu.print("boot-info: raw map clipped below ");
         Cpu.printHex(limit);
         Cpu.print(" (deliberate failure case)\n");
+    }
+
+    /** The map CraftedMap.parse fills from the command line (the test hook verimem.mmap). */
+    public MemoryMap crafted() {
+        return crafted;
+    }
+
+    /**
+     * Test hook: the crafted map replaces the firmware's raw map. For machine safety every crafted usable entry
+     * the sanitiser would keep is cut to its intersection with the firmware's sanitised usable RAM (one piece per
+     * firmware range it meets); entries the sanitiser drops anyway (zero-length, wrapped, beyond MAX_PHYS) and
+     * non-usable entries go in unchanged, so the hostile shapes still reach the sanitiser.
+     */
+    public void useCrafted() {
+        if (MapSanitiser.sanitise(raw, scratch, sanitised) != Err.OK) {
+            throw new KernelPanic("memory map rejected by the sanitiser");
+        }
+        raw.clear();
+        for (int i = 0; i < crafted.count(); i++) {
+            long s = crafted.start(i);
+            long e = crafted.end(i);
+            if (crafted.type(i) != MemoryMap.USABLE || !MapSanitiser.isKept(s, e)) {
+                addRaw(s, e, crafted.type(i));
+                continue;
+            }
+            long end = MapSanitiser.clippedEnd(e);
+            for (int j = 0; j < sanitised.count(); j++) {
+                if (sanitised.type(j) != MemoryMap.USABLE) {
+                    continue;
+                }
+                long lo = s > sanitised.start(j) ? s : sanitised.start(j);
+                long hi = end < sanitised.end(j) ? end : sanitised.end(j);
+                if (lo < hi) {
+                    addRaw(lo, hi, MemoryMap.USABLE);
+                }
+            }
+        }
+        Cpu.print("boot-info: crafted map from verimem.mmap (usable parts cut to the firmware's usable RAM):\n");
+        for (int i = 0; i < raw.count(); i++) {
+            Cpu.print("crafted: base=");
+            Cpu.printHex(raw.start(i));
+            Cpu.print(" end=");
+            Cpu.printHex(raw.end(i));
+            Cpu.print(" type=");
+            Cpu.printDec(raw.type(i));
+            Cpu.print("\n");
+        }
+    }
+
+    private void addRaw(long start, long end, int type) {
+        if (raw.add(start, end, type) != Err.OK) {
+            throw new KernelPanic("crafted memory map: more entries than the map holds");
+        }
     }
 
     /** Sanitises raw and applies the standard carve-outs; panics when either step refuses the map. */

@@ -76,4 +76,59 @@ public final class CommandLine {
         int after = Cpu.load8(p + word.length);
         return after == 0 || after == ' ';
     }
+
+    /**
+     * The decimal number after `prefix` in the first word that starts with it (for example `verimem.soak=1000`),
+     * or -1 when no word starts with it, the digits are missing, a non-digit follows them, or there are more
+     * than 12 digits (so the value never overflows).
+     */
+    static long numberAfter(long cmdline, byte[] prefix) {
+        long p = wordStart(cmdline, prefix);
+        return p < 0 ? -1 : digitsAt(p + prefix.length);
+    }
+
+    /** Address of the first word that starts with prefix, or -1. */
+    static long wordStart(long cmdline, byte[] prefix) {
+        if (cmdline <= 0 || cmdline > MAX_ADDRESS) {
+            return -1;
+        }
+        boolean atWordStart = true;
+        for (long p = cmdline; p < cmdline + MAX_LENGTH; p++) {
+            int c = Cpu.load8(p);
+            if (c == 0) {
+                return -1;
+            }
+            if (atWordStart && startsWith(p, prefix)) {
+                return p;
+            }
+            atWordStart = c == ' ';
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(long p, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (Cpu.load8(p + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long digitsAt(long p) {
+        long value = 0;
+        int digits = 0;
+        while (digits <= 12) {
+            int c = Cpu.load8(p + digits);
+            if (c == 0 || c == ' ') {
+                return digits == 0 ? -1 : value;
+            }
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+            digits = digits + 1;
+        }
+        return -1;
+    }
 }

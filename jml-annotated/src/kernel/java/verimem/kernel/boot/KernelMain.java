@@ -39,6 +39,11 @@ public final class KernelMain {
     private static final byte[] TOUCH_OUTSIDE_LAZY = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 'p', 'a', 'n', 'i',
         'c', '=', 't', 'o', 'u', 'c', 'h', '-', 'o', 'u', 't', 's', 'i', 'd', 'e', '-', 'l', 'a', 'z', 'y'};
 
+    private static final byte[] SOAK = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 's', 'o', 'a', 'k', '='};
+    private static final byte[] MMAP = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 'm', 'm', 'a', 'p', '='};
+    /** Most soak operations one boot accepts (a typo must not make a boot run for hours). */
+    public static final long MAX_SOAK_OPS = 100000000L;
+
     private KernelMain() {
     }
 
@@ -58,8 +63,19 @@ public final class KernelMain {
         long cmdline = CommandLine.find(magic, info);
         boolean noRamAbove1m = CommandLine.hasWord(cmdline, NO_RAM_ABOVE_1M);
         boolean touchOutsideLazy = CommandLine.hasWord(cmdline, TOUCH_OUTSIDE_LAZY);
+        long soakOps = CommandLine.numberAfter(cmdline, SOAK);
+        if (soakOps > MAX_SOAK_OPS) {
+            throw new KernelPanic("verimem.soak: too many operations");
+        }
         BootMaps maps = new BootMaps();
+        long craftedMap = CraftedMap.parse(cmdline, MMAP, maps.crafted());
+        if (craftedMap == Err.BAD_MEMORY_MAP) {
+            throw new KernelPanic("verimem.mmap: malformed crafted memory map");
+        }
         maps.read(magic, info);
+        if (craftedMap == Err.OK) {
+            maps.useCrafted();
+        }
         if (noRamAbove1m) {
             maps.clipRawBelow(1048576L);
         }
@@ -161,6 +177,8 @@ public final class KernelMain {
         VmmSelfTest virt = new VmmSelfTest(vmm);
         HeapSelfTest heap = new HeapSelfTest(vmm);
         DemandPagingSelfTest lazy = new DemandPagingSelfTest(pager, vmm);
+        MisuseSelfTest misuse = new MisuseSelfTest(vmm);
+        SoakSelfTest soak = new SoakSelfTest(vmm);
         EndStateCheck end = new EndStateCheck();
         long settled = pmm.freeFrames();
 
@@ -168,6 +186,10 @@ public final class KernelMain {
         virt.run(vmm, kernelStart);
         heap.run(vmm);
         lazy.run(vmm, touchOutsideLazy);
+        misuse.run(vmm, kernelStart);
+        if (soakOps > 0) {
+            soak.run(vmm, soakOps);
+        }
         if (pmm.freeFrames() != settled) {
             throw new KernelPanic("frames leaked by the self-tests");
         }

@@ -136,16 +136,21 @@ public final class Multiboot2 {
 
     /**
      * A u32 firmware type as an int map type. Codes above 2^31 - 1 cannot be told apart from each other after the
-     * narrowing, so they all become RESERVED (not usable, which is what matters).
+     * narrowing, so they all become RESERVED (not usable, which is what matters). Firmware codes that collide with
+     * our own carve-out codes (0x10001..0x10004) become RESERVED too: otherwise a firmware entry would pass for a
+     * carve-out of ours and print and rank as one.
      */
     /*@ public normal_behavior
       @   requires 0 <= type && type <= 4294967295L;
-      @   ensures type <= 2147483647L ==> \result == type;
-      @   ensures type > 2147483647L ==> \result == MemoryMap.RESERVED;
+      @   ensures type <= 2147483647L && !RegionTypes.isCarveOut((int) type) ==> \result == type;
+      @   ensures type > 2147483647L || RegionTypes.isCarveOut((int) type) ==> \result == MemoryMap.RESERVED;
       @   assignable \nothing;
       @*/
     /*@ pure @*/ public static int typeCode(long type) {
         if (type > 2147483647L) {
+            return MemoryMap.RESERVED;
+        }
+        if (RegionTypes.isCarveOut((int) type)) {
             return MemoryMap.RESERVED;
         }
         return (int) type;

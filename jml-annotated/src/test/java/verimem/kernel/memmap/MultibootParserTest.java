@@ -215,6 +215,21 @@ class MultibootParserTest {
     }
 
     @Test
+    void firmwareTypesThatCollideWithOurCarveOutCodesBecomeReserved() {
+        long[][] entries = {
+            {0x100000, 0x100000, MemoryMap.KERNEL_IMAGE},
+            {0x200000, 0x100000, MemoryMap.LOW_MEMORY},
+            {0x300000, 0x100000, 0x10005}, // just past our codes: kept as an unknown type
+        };
+        long va = writeAtTop(new Mb2().mmapTag(entries).endTag().finish());
+        MemoryMap mmap = new MemoryMap();
+        assertTrue(Multiboot2.parse(va, mmap, new MemoryMap()) > 0);
+        assertEquals(MemoryMap.RESERVED, mmap.type(0));
+        assertEquals(MemoryMap.RESERVED, mmap.type(1));
+        assertEquals(0x10005, mmap.type(2));
+    }
+
+    @Test
     void largerEntrySizeIsHonoured() {
         // entry_size 32: a future version with 8 more bytes per entry
         Mb2 b = new Mb2().u32(6).u32(16 + 64).u32(32).u32(1);

@@ -14,9 +14,13 @@ public final class Names {
         return internalName.replace('/', '_').replace('$', '_');
     }
 
-    /** Static field -> global variable: verimem_kernel_arch_Pte_PRESENT */
+    /**
+     * Static field -> global variable: verimem_kernel_arch_Pte__PRESENT. Java keeps fields and methods apart, C
+     * has one namespace: the double underscore keeps a static field from colliding with a method of the same name
+     * (corpus/RealMapScenario has both a field and a method lastHandOff).
+     */
     public static String cStaticField(String owner, String field) {
-        return cClass(owner) + "_" + field;
+        return cClass(owner) + "__" + field;
     }
 
     public static String cStruct(String owner) {

@@ -404,7 +404,7 @@ public final class Differential {
 
                 int main(void) {
                     signal(SIGALRM, call_limit_reached);
-                    vm_hosted_init(%d, 64u << 20);
+                    vm_hosted_init(%d, 256u << 20); /* arena: RealMapScenario builds PMMs of up to 640 GiB */
                     vm_clinit_all();
                     int target;
                     while (scanf("%%d", &target) == 1) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,6 +42,12 @@ class DifferentialTest {
     private static List<Differential.Target> targets;
     private static List<Differential.Call> calls;
     private static String expected;
+    /** The JVM output of the generated calls alone: the mutants run only those (the real maps add time, not
+     *  opcodes). */
+    private static String expectedGenerated;
+    private static List<Differential.Call> generatedCalls;
+    private static List<Differential.Call> realMapCalls;
+    private static int realMaps;
     /** One line per test: the suite's figures, then each mutant's verdict (written to summary.txt at the end). */
     private static final Map<String, String> SUMMARY = new java.util.TreeMap<>();
 
@@ -64,10 +71,32 @@ class DifferentialTest {
             }
         }
         targets = Differential.targets(classes, targetClasses);
-        calls = Differential.calls(targets);
+        // the real-map bootstrap scenarios run on the real maps only, after every generated call
+        List<Path> maps = RealMapCalls.maps();
+        realMaps = maps.size();
+        realMapCalls = RealMapCalls.calls(targets, maps);
+        generatedCalls = RealMapCalls.withoutScenario(targets, Differential.calls(targets));
+        calls = new ArrayList<>(generatedCalls);
+        calls.addAll(realMapCalls);
+        List<Path> roots = List.of(Inputs.testRoot(), Inputs.kernelRoot());
         long t0 = System.nanoTime();
-        expected = Differential.runOnJvm(targets, calls, List.of(Inputs.testRoot(), Inputs.kernelRoot()));
-        System.out.printf("differential: %d calls on the JVM in %.1f s%n", calls.size(), seconds(t0));
+        expectedGenerated = Differential.runOnJvm(targets, generatedCalls, roots);
+        System.out.printf("differential: %d generated calls on the JVM in %.1f s%n", generatedCalls.size(),
+                seconds(t0));
+        // a fresh class loader: the real-map calls touch only RealMapScenario's statics, so the C side, which runs
+        // them after the generated calls in the same process, must print the same
+        long t1 = System.nanoTime();
+        String expectedReal = Differential.runOnJvm(targets, realMapCalls, roots);
+        System.out.printf("differential: %d real-map calls (%d maps) on the JVM in %.1f s%n", realMapCalls.size(),
+                realMaps, seconds(t1));
+        expected = expectedGenerated + expectedReal;
+        // every real map must get through the whole scenario with an exact hand-off partition (on the JVM; the
+        // C side must then print the same lines)
+        assertEquals(realMaps, expected.lines().filter(l -> l.startsWith("RealMapScenario.bootstrap() -> ")
+                && !l.contains("PANIC")).count(), "a real-map bootstrap panicked on the JVM");
+        assertEquals(realMaps, expected.lines().filter(l -> l.equals("RealMapScenario.lastHandOff() -> 0")).count(),
+                "a real map's hand-off check failed on the JVM:\n" + expected.lines()
+                        .filter(l -> l.startsWith("RealMapScenario.lastHandOff")).collect(Collectors.joining("\n")));
     }
 
     private static double seconds(long since) {
@@ -76,7 +105,7 @@ class DifferentialTest {
 
     /** Compiles the class set with the given options and the harness, runs it on the calls, returns stdout. */
     private static String runGeneratedC(String name, Options options, List<String> cflags) throws Exception {
-        return runGeneratedC(name, options, cflags, false);
+        return runGeneratedC(name, options, cflags, false, calls);
     }
 
     /**
@@ -84,8 +113,8 @@ class DifferentialTest {
      * mutant turns Kmalloc.classOf's c + 1 into c - 1, a loop of 2^32 steps): the output so far plus a HUNG line
      * is returned, with a shorter per-call limit, instead of failing.
      */
-    private static String runGeneratedC(String name, Options options, List<String> cflags, boolean mutant)
-            throws Exception {
+    private static String runGeneratedC(String name, Options options, List<String> cflags, boolean mutant,
+            List<Differential.Call> input) throws Exception {
         long t0 = System.nanoTime();
         Path dir = Gcc.workDir(name);
         Compiler.Output out = Compiler.compile(classes, options);
@@ -101,7 +130,7 @@ class DifferentialTest {
         assertEquals("", cc.stderr(), "gcc printed warnings");
         double built = seconds(t0);
         long t1 = System.nanoTime();
-        Gcc.Result run = Gcc.run(List.of(dir.resolve("harness").toString()), dir, Differential.cInput(calls));
+        Gcc.Result run = Gcc.run(List.of(dir.resolve("harness").toString()), dir, Differential.cInput(input));
         System.out.printf("differential %s: compile+gcc %.1f s, run %.1f s%n", name, built, seconds(t1));
         if (run.exit() == Gcc.TIMED_OUT && mutant) {
             System.out.println("differential " + name + ": hung in " + lastLine(run.stdout()));
@@ -173,6 +202,9 @@ class DifferentialTest {
         StringBuilder report = new StringBuilder();
         report.append("differential suite: ").append(calls.size()).append(" calls of ").append(targets.size())
                 .append(" methods, ").append(panics).append(" of them panic; JVM and hosted C (ASan+UBSan) agree\n");
+        report.append("real maps: ").append(realMaps).append(" maps of ").append(RealMapCalls.MAPS)
+                .append(" bootstrapped (sanitise, carve-outs, pre-PMM, PMM, hand-off check, alloc/free) in ")
+                .append(realMapCalls.size()).append(" of those calls; every hand-off check OK\n");
         report.append("opcode coverage: ").append(accepted.size() - missing.size()).append(" of ")
                 .append(accepted.size()).append(" accepted opcodes; not covered: ").append(missing).append('\n');
         report.append("methods reached: ").append(reached.size()).append('\n');
@@ -192,9 +224,10 @@ class DifferentialTest {
     @ValueSource(strings = {"lushr", "i2b", "iadd", "lcmp"})
     void aWrongTranslationOfOneOpcodeIsCaught(String opcode) throws Exception {
         // -O0: compiles in about half the time of -O1 and changes no semantics the mutant relies on
-        String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O0"), true);
-        List<String> diffs = differences(expected, got);
-        String line = "mutation " + opcode + ": " + diffs.size() + " of " + calls.size() + " calls differ"
+        String got = runGeneratedC("mutant-" + opcode, new Options(Set.of(), opcode), List.of("-O0"), true,
+                generatedCalls);
+        List<String> diffs = differences(expectedGenerated, got);
+        String line = "mutation " + opcode + ": " + diffs.size() + " of " + generatedCalls.size() + " calls differ"
                 + (diffs.isEmpty() ? "" : ", first: " + diffs.get(0).replace("\n", " |"));
         System.out.println(line);
         Files.writeString(Gcc.workDir("mutant-" + opcode).resolve("report.txt"), line + "\n");
