@@ -34,7 +34,7 @@ public final class ProveAll {
         opt.put("steps", "20000");
         opt.put("timeout", "600");
         opt.put("cpu", "40");
-        opt.put("budget", "570");
+        opt.put("budget", "780");
         opt.put("include", ".");
         opt.put("trusted", "^verimem\\.kernel\\.arch\\.Cpu\\[");
         boolean update = false;
@@ -167,7 +167,8 @@ public final class ProveAll {
         }
         for (Map.Entry<String, String> e : listed.entrySet()) {
             byId.computeIfAbsent(e.getKey(), id -> new ContractResult(id, e.getValue(), "NOT_RUN", 0, 0, 0, 0, "",
-                overBudget ? "stage budget spent before this contract finished" : "worker died or excluded"));
+                overBudget ? "stage budget spent before this contract finished"
+                    : "not attempted (outside --include, or its worker died)"));
         }
         List<ContractResult> all = new ArrayList<>(byId.values());
         all.sort(Comparator.comparing(ContractResult::id));

@@ -56,10 +56,12 @@ public final class Report {
             trusted += ContractResult.TRUSTED.equals(r.status()) ? 1 : 0;
         }
         long provable = results.size() - trusted;
+        String run = wallMillis > 0 ? String.format("wall time %d s with %d workers", wallMillis / 1000, workers)
+            : "assembled from earlier runs' results (--report-only)";
         sb.append(String.format("**%d / %d contracts proved** (%.0f%% of the %d that are not trusted intrinsics), "
-                + "%d trusted, wall time %d s with %d workers (per contract: step limit %d, CPU limit %d s).%n%n",
-            proved, results.size(), provable == 0 ? 0.0 : 100.0 * proved / provable, provable, trusted,
-            wallMillis / 1000, workers, maxSteps, cpuLimitS));
+                + "%d trusted, %s (per contract: step limit %d, CPU limit %d s).%n%n",
+            proved, results.size(), provable == 0 ? 0.0 : 100.0 * proved / provable, provable, trusted, run,
+            maxSteps, cpuLimitS));
         sb.append("| package | proved | trusted | total | proof wall time (s) | proof CPU time (s) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, long[]> e : byPackage(results).entrySet()) {

@@ -87,7 +87,7 @@ public final class Pmm {
 
     /** Words of summary level l+1 over n words of level l. */
     /*@ public normal_behavior
-      @   requires n >= 0;
+      @   requires 0 <= n && n <= Long.MAX_VALUE - 63;
       @   ensures \result == (n + 63) / 64;
       @*/
     public static long wordsAbove(long n) {
@@ -96,7 +96,7 @@ public final class Pmm {
 
     /** Words of the whole nonEmpty tree over a bitmap of n words (0 for an empty bitmap). */
     /*@ public normal_behavior
-      @   requires n >= 0;
+      @   requires 0 <= n && n <= Long.MAX_VALUE - 63;
       @   ensures 0 <= \result && \result <= n;
       @*/
     public static long summaryWords(long n) {
