@@ -419,7 +419,7 @@ public final class Pmm {
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.NOT_MANAGED
       @        || \result == Err.MISALIGNED || \result == Err.NOT_OWNED;
-      @   ensures \result == Err.OK <==> (\old(manages(pa)) && !\old(isFree(pa)) && \old(handedOut(pa / FRAME)));
+      @   ensures \result == Err.OK <==> (\old(manages(pa)) && !\old(isFree(pa)) && \old(handedOut((long) (pa / FRAME))));
       @   ensures \result == Err.OK ==> isFree(pa) && free == \old(free) + 1;
       @   ensures \result != Err.OK ==> free == \old(free)
       @        && (\forall int w; 0 <= w && w < bitmap.length; bitmap[w] == \old(bitmap[w]));
