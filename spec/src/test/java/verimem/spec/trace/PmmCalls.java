@@ -24,38 +24,47 @@ public interface PmmCalls {
     boolean isFree(long pa);
 
     static PmmCalls of(Pmm pmm) {
-        return new PmmCalls() {
-            public long release(long s, long e) {
-                return pmm.release(s, e);
-            }
+        return new Forwarding(pmm);
+    }
 
-            public long allocFrame() {
-                return pmm.allocFrame();
-            }
+    /** The real PMM with every call forwarded unchanged; an injected-bug test overrides one method. */
+    class Forwarding implements PmmCalls {
+        final Pmm pmm;
 
-            public long allocAligned(int order) {
-                return pmm.allocAligned(order);
-            }
+        Forwarding(Pmm pmm) {
+            this.pmm = pmm;
+        }
 
-            public long freeFrame(long pa) {
-                return pmm.freeFrame(pa);
-            }
+        public long release(long s, long e) {
+            return pmm.release(s, e);
+        }
 
-            public long freeAligned(long pa, int order) {
-                return pmm.freeAligned(pa, order);
-            }
+        public long allocFrame() {
+            return pmm.allocFrame();
+        }
 
-            public void failAfter(long n) {
-                pmm.failAfter(n);
-            }
+        public long allocAligned(int order) {
+            return pmm.allocAligned(order);
+        }
 
-            public long freeFrames() {
-                return pmm.freeFrames();
-            }
+        public long freeFrame(long pa) {
+            return pmm.freeFrame(pa);
+        }
 
-            public boolean isFree(long pa) {
-                return pmm.isFree(pa);
-            }
-        };
+        public long freeAligned(long pa, int order) {
+            return pmm.freeAligned(pa, order);
+        }
+
+        public void failAfter(long n) {
+            pmm.failAfter(n);
+        }
+
+        public long freeFrames() {
+            return pmm.freeFrames();
+        }
+
+        public boolean isFree(long pa) {
+            return pmm.isFree(pa);
+        }
     }
 }

@@ -209,43 +209,9 @@ class PmmTraceValidationTest {
     }
 
     /** The real PMM with every call forwarded; a bug test overrides one method. */
-    static class Flipped implements PmmCalls {
-        final PmmCalls pmm;
-
+    static class Flipped extends PmmCalls.Forwarding {
         Flipped(Pmm real) {
-            this.pmm = PmmCalls.of(real);
-        }
-
-        public long release(long s, long e) {
-            return pmm.release(s, e);
-        }
-
-        public long allocFrame() {
-            return pmm.allocFrame();
-        }
-
-        public long allocAligned(int order) {
-            return pmm.allocAligned(order);
-        }
-
-        public long freeFrame(long pa) {
-            return pmm.freeFrame(pa);
-        }
-
-        public long freeAligned(long pa, int order) {
-            return pmm.freeAligned(pa, order);
-        }
-
-        public void failAfter(long n) {
-            pmm.failAfter(n);
-        }
-
-        public long freeFrames() {
-            return pmm.freeFrames();
-        }
-
-        public boolean isFree(long pa) {
-            return pmm.isFree(pa);
+            super(real);
         }
     }
 }
