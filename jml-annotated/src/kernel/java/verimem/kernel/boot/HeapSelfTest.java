@@ -50,10 +50,10 @@ public final class HeapSelfTest {
             check(i % 3 == 1 ? Layout.inVmalloc(p) : Layout.inDirectMap(p), 1);
             ptr[i] = p;
             Cpu.store64(p, p);
-            Cpu.store64(p + size[i] - 8, ~p);
+            Cpu.store64(p + size[i] - 8, -1 - p);
         }
         for (int i = 0; i < OBJECTS; i++) {
-            check(Cpu.load64(ptr[i]) == ptr[i] && Cpu.load64(ptr[i] + size[i] - 8) == ~ptr[i], 2);
+            check(Cpu.load64(ptr[i]) == ptr[i] && Cpu.load64(ptr[i] + size[i] - 8) == (-1 - ptr[i]), 2);
             if (i % 3 == 1) {
                 for (long off = 0; off < size[i]; off = off + 4096) {
                     check(vmm.kernelSpace().translate(ptr[i] + off, tr) >= 0, 2);

@@ -80,14 +80,14 @@ public final class PhysSelfTest {
             long pa = pmm.allocFrame();
             check(pa >= 0 && pa % Pmm.FRAME == 0 && pmm.manages(pa) && !pmm.isFree(pa), 1);
             Cpu.store64(Layout.directMap(pa), pattern(pa));
-            Cpu.store64(Layout.directMap(pa) + Pmm.FRAME - 8, ~pattern(pa));
+            Cpu.store64(Layout.directMap(pa) + Pmm.FRAME - 8, (-1 - pattern(pa)));
             frames[i] = pa;
         }
         check(pmm.freeFrames() == base - n, 2);
         for (int i = 0; i < n; i++) {
             long pa = frames[i];
             check(Cpu.load64(Layout.directMap(pa)) == pattern(pa), 3);
-            check(Cpu.load64(Layout.directMap(pa) + Pmm.FRAME - 8) == ~pattern(pa), 3);
+            check(Cpu.load64(Layout.directMap(pa) + Pmm.FRAME - 8) == (-1 - pattern(pa)), 3);
         }
         check(pmm.freeFrame(frames[0]) == Err.OK, 4);
         check(pmm.freeFrame(frames[0]) == Err.NOT_ALLOCATED, 4);

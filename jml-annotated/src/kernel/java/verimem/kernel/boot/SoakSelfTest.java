@@ -68,7 +68,7 @@ public final class SoakSelfTest {
         }
     }
 
-    /** xorshift64: deterministic, no allocation. */
+    /** xorshift64: deterministic, no allocation. Returns a non-negative value, so callers shift it with >>. */
     private long next() {
         seed = seed ^ (seed << 13);
         seed = seed ^ (seed >>> 7);
@@ -93,21 +93,21 @@ public final class SoakSelfTest {
         while (op < ops) {
             long r = next();
             int kind = (int) (r % 8);
-            int slot = (int) ((r >>> 8) % 64);
+            int slot = (int) ((r >> 8) % 64);
             if (kind == 0) {
                 frameOp(pmm, slot % HELD, op);
             } else if (kind == 1) {
-                blockOp(pmm, slot % BLOCKS, (int) ((r >>> 16) % 5), op);
+                blockOp(pmm, slot % BLOCKS, (int) ((r >> 16) % 5), op);
             } else if (kind == 2 || kind == 3) {
-                mapOp(pmm, slot, (r >>> 16) % 2 == 0, op);
+                mapOp(pmm, slot, (r >> 16) % 2 == 0, op);
             } else if (kind == 4) {
                 protectOp(slot, op);
             } else if (kind == 5) {
                 translateOp(slot, op);
             } else if (kind == 6) {
-                kmallocOp(slot % KOBJECTS, 16L << ((r >>> 16) % 9), op);
+                kmallocOp(slot % KOBJECTS, 16L << ((r >> 16) % 9), op);
             } else {
-                vmallocOp(vmm, slot % VOBJECTS, 1 + (r >>> 16) % 4, op);
+                vmallocOp(vmm, slot % VOBJECTS, 1 + (r >> 16) % 4, op);
             }
             op = op + 1;
             if (op % CHECK_EVERY == 0 || op == ops) {
@@ -217,12 +217,12 @@ public final class SoakSelfTest {
             long p = kmalloc.kmalloc(bytes);
             check(!VaResult.isError(p) && Layout.inDirectMap(p), 7, op);
             Cpu.store64(p, p);
-            Cpu.store64(p + bytes - 8, ~p);
+            Cpu.store64(p + bytes - 8, -1 - p);
             kptr[i] = p;
             ksize[i] = bytes;
         } else {
             long p = kptr[i];
-            check(Cpu.load64(p) == p && Cpu.load64(p + ksize[i] - 8) == ~p, 7, op);
+            check(Cpu.load64(p) == p && Cpu.load64(p + ksize[i] - 8) == -1 - p, 7, op);
             check(kmalloc.kfree(p) == Err.OK, 7, op);
             kptr[i] = 0;
         }

@@ -21,7 +21,8 @@ public final class BootScenarios {
         return x * 6364136223846793005L + 1442695040888963407L;
     }
 
-    private static long fold(long check, MemoryMap m) {
+    /** Folds a map's entries into a checksum (RealMapScenario uses it too). */
+    static long fold(long check, MemoryMap m) {
         long c = check * 31 + m.count();
         for (int i = 0; i < m.count(); i++) {
             c = c * 31 + m.start(i);

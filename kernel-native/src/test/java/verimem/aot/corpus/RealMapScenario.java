@@ -49,16 +49,6 @@ public final class RealMapScenario {
         return RAW.add(start, end, type);
     }
 
-    private static long fold(long check, MemoryMap m) {
-        long c = check * 31 + m.count();
-        for (int i = 0; i < m.count(); i++) {
-            c = c * 31 + m.start(i);
-            c = c * 31 + m.end(i);
-            c = c * 31 + m.type(i);
-        }
-        return c;
-    }
-
     private static long usableFrames(MemoryMap m) {
         long n = 0;
         for (int i = 0; i < m.count(); i++) {
@@ -96,7 +86,7 @@ public final class RealMapScenario {
         MemoryMap scratch = new MemoryMap();
         MemoryMap sanitised = new MemoryMap();
         long r = MapSanitiser.sanitise(RAW, scratch, sanitised);
-        long check = fold(r, sanitised);
+        long check = BootScenarios.fold(r, sanitised);
         if (r != Err.OK) {
             return check;
         }
@@ -105,7 +95,7 @@ public final class RealMapScenario {
         check = check * 31 + CarveOuts.standard(carveList, MIB, 2 * MIB, 2 * MIB, 2 * MIB + 0x1234, modules);
         MemoryMap map = new MemoryMap();
         r = CarveOuts.apply(sanitised, carveList, scratch, map);
-        check = fold(check * 31 + r, map);
+        check = BootScenarios.fold(check * 31 + r, map);
         long usable = usableFrames(map);
         check = check * 31 + usable;
         if (r != Err.OK || usable > MAX_USABLE_FRAMES || Pmm.checkFits(map) != Err.OK) {
