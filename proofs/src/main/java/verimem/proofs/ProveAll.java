@@ -123,21 +123,22 @@ public final class ProveAll {
             + ", " + out.resolve("status.md"));
 
         Path baselineFile = Path.of(opt.get("baseline"));
-        Set<String> baseline = Gate.readBaseline(baselineFile);
-        if (!update) {
-            // A subset run (--include) is gated on the baseline contracts it was asked to prove, not on all of them.
-            java.util.regex.Pattern include = java.util.regex.Pattern.compile(opt.get("include"));
-            baseline.removeIf(id -> !include.matcher(id).find());
-        }
+        Set<String> fullBaseline = Gate.readBaseline(baselineFile);
+        // A subset run (--include) is gated on the baseline contracts it was asked to prove, not on all of them.
+        java.util.regex.Pattern include = java.util.regex.Pattern.compile(opt.get("include"));
+        java.util.function.Predicate<String> included = id -> include.matcher(id).find();
+        Set<String> baseline = new java.util.TreeSet<>(fullBaseline);
+        baseline.removeIf(included.negate());
         Set<String> regressions = Gate.regressions(baseline, results);
         Set<String> fresh = Gate.newlyProved(baseline, results);
         for (String id : fresh) {
             System.out.println("=== newly proved (not in the baseline yet): " + id);
         }
         if (update) {
-            Gate.writeBaseline(baselineFile, results);
-            System.out.println("=== baseline rewritten: " + Gate.proved(results).size() + " proved contracts in "
-                + baselineFile);
+            Set<String> updated = Gate.updatedBaseline(fullBaseline, included, results);
+            Gate.writeBaseline(baselineFile, updated);
+            System.out.println("=== baseline rewritten: " + updated.size() + " proved contracts in " + baselineFile
+                + (regressions.isEmpty() ? "" : " (" + regressions.size() + " no longer proved, dropped)"));
             System.exit(0);
         }
         if (!regressions.isEmpty()) {

@@ -48,9 +48,19 @@ class GateTest {
     @Test
     void baselineRoundTripsThroughItsFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("baseline.txt");
-        Gate.writeBaseline(f, List.of(r(B, ContractResult.PROVED), r(A, ContractResult.PROVED), r(C, ContractResult.TRUSTED)));
+        List<ContractResult> run = List.of(r(B, ContractResult.PROVED), r(A, ContractResult.PROVED), r(C, ContractResult.TRUSTED));
+        Gate.writeBaseline(f, Gate.updatedBaseline(Set.of(), id -> true, run));
         assertEquals(Set.of(A, B), Gate.readBaseline(f));
         assertTrue(Files.readString(f).startsWith("#"));
+    }
+
+    @Test
+    void aSubsetUpdateKeepsTheEntriesOutsideItsSubsetAndDropsWhatItNoLongerProves() {
+        java.util.function.Predicate<String> onlyBits = id -> id.contains("Bits");
+        // A is in the subset and now open: dropped; B is outside the subset and not run: kept; C is newly proved.
+        Set<String> updated = Gate.updatedBaseline(Set.of(A, B), onlyBits,
+            List.of(r(A, ContractResult.OPEN), r(C, ContractResult.PROVED)));
+        assertEquals(Set.of(B, C), updated);
     }
 
     @Test
