@@ -56,7 +56,7 @@ public final class Multiboot2FuzzTarget {
     static String run(FuzzPipeline.Sanitiser sanitiser, byte[] input) {
         byte[] image = input.length > Multiboot2.MAX_INFO_SIZE ? java.util.Arrays.copyOf(input,
                 (int) Multiboot2.MAX_INFO_SIZE) : input;
-        long declared = image.length >= 4 ? Mb2Image.getU32(image, 0) : 0;
+        long declared = u32(java.util.Arrays.copyOf(image, Math.max(4, image.length)), 0); // a short input: then zeros
         long span = Math.max(8, Math.max(image.length, Math.min(declared, Multiboot2.MAX_INFO_SIZE)));
         long info = (WINDOW - span) / 8 * 8;
         write(machine().ram(), info, image);
@@ -78,9 +78,14 @@ public final class Multiboot2FuzzTarget {
         return FuzzPipeline.run(sanitiser, raw, entries, info, info + total, modules).outcome();
     }
 
-    /** Byte i of the structure as memory holds it: the input, then zeros. */
+    /** A u32 of the structure as memory holds it: the input's bytes, then zeros (byte by byte, so a word may straddle). */
     static long u32(byte[] b, long off) {
-        return off + 4 <= b.length ? Mb2Image.getU32(b, (int) off) : 0;
+        long v = 0;
+        for (int i = 3; i >= 0; i--) {
+            long at = off + i;
+            v = (v << 8) | (at < b.length ? b[(int) at] & 0xFF : 0);
+        }
+        return v;
     }
 
     static long u64(byte[] b, long off) {
