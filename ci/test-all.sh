@@ -26,6 +26,9 @@ stage() {
 stage 1200 "maven verify (unit, property, model-checking, proof-runner and compiler tests)" \
   mvn -B -ntp verify
 
+stage 420 "fuzzing (Jazzer, coverage-guided: 4 memory-map targets x 30 s + mutant self-test; findings in fuzz-findings/)" \
+  bash ci/fuzz.sh --seconds 30
+
 stage 900 "KeY proofs (every JML contract of the kernel code; fails if a baselined contract is no longer proved)" \
   bash ci/prove.sh
 

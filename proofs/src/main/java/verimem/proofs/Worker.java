@@ -35,17 +35,18 @@ import de.uka.ilkd.key.util.KeYTypeUtil;
  * without any other coordination and a slow contract does not hold up the others.
  *
  * Arguments: src claimsDir resultsFile workerName maxSteps timeoutSeconds cpuLimitSeconds scriptsDir includeRegex
- * trustedRegex baselineFile. Baselined contracts are claimed first, so that when the stage budget runs out it is the
- * contracts nobody relies on that are left NOT_RUN.
+ * trustedRegex baselineFile cpuNewSeconds. Baselined contracts are claimed first, so that when the stage budget runs out
+ * it is the contracts nobody relies on that are left NOT_RUN; contracts outside the baseline get the shorter CPU limit
+ * cpuNewSeconds, so that the open ones cannot eat the stage budget.
  */
 public final class Worker {
     private Worker() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 11) {
+        if (args.length != 12) {
             System.err.println("usage: Worker src claimsDir resultsFile name maxSteps timeoutS cpuS scriptsDir include"
-                + " trusted baseline");
+                + " trusted baseline cpuNewS");
             System.exit(2);
         }
         File src = new File(args[0]);
@@ -59,6 +60,7 @@ public final class Worker {
         Pattern include = Pattern.compile(args[8]);
         Pattern trusted = Pattern.compile(args[9]);
         java.util.Set<String> baseline = Gate.readBaseline(Path.of(args[10]));
+        long cpuNewLimitMs = Long.parseLong(args[11]) * 1000L;
 
         exitWithParent();
         long t0 = System.currentTimeMillis();
@@ -103,7 +105,7 @@ public final class Worker {
                     r = new ContractResult(id, pkg(c), ContractResult.TRUSTED, 0, 0, 0, 0, "declared",
                         "intrinsic: body is host glue, the AOT compiler emits inline C");
                 } else {
-                    r = prove(env, c, maxSteps, timeoutMs, cpuLimitMs, scripts);
+                    r = prove(env, c, maxSteps, timeoutMs, baseline.contains(id) ? cpuLimitMs : cpuNewLimitMs, scripts);
                 }
                 out.println(r.toLine());
                 out.flush();

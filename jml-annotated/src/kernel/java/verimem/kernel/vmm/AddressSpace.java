@@ -209,8 +209,8 @@ public final class AddressSpace {
      * Maps the page at va (4 KiB, 2 MiB or 1 GiB, per pageSize) to the frame at pa with the given flags (see
      * PageFlags; PRESENT implied). Missing tables are allocated first, all or none, and linked bottom-up with one
      * final store, so NO_MEMORY leaves no table frame behind and no partial mapping. A lower-half mapping of a
-     * kernel-owned frame is refused with KERNEL_FRAME; a user mapping both writable and executable with
-     * WRITE_EXECUTE (W^X, see PageFlags.isUserWriteExecute), before anything is read or allocated.
+     * kernel-owned frame is refused with KERNEL_FRAME; a mapping both writable and executable, in either half,
+     * with WRITE_EXECUTE (W^X, see PageFlags.isWriteExecute), before anything is read or allocated.
      */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
@@ -218,6 +218,7 @@ public final class AddressSpace {
       @        || \result == Err.PARENT_HUGE_PAGE || \result == Err.ALREADY_MAPPED || \result == Err.NO_MEMORY
       @        || \result == Err.WRITE_EXECUTE;
       @   ensures \result == Err.OK ==> !PageFlags.isUserWriteExecute(flags);
+      @   ensures \result == Err.OK ==> !PageFlags.isWriteExecute(flags);
       @   ensures (\old(state) == LIVE && isPageSize(pageSize) && PageFlags.isValid(flags) && va >= 0 && !kernel
       @            && VirtAddr.isCanonical(va) && PageFlags.isUserWriteExecute(flags))
       @           ==> \result == Err.WRITE_EXECUTE;
@@ -237,7 +238,7 @@ public final class AddressSpace {
         if (va < 0 && PageFlags.isUser(flags)) {
             return Err.INVALID_ARGUMENT;
         }
-        if (PageFlags.isUserWriteExecute(flags)) {
+        if (PageFlags.isWriteExecute(flags)) {
             return Err.WRITE_EXECUTE;
         }
         if (va % pageSize != 0 || pa < 0 || pa % pageSize != 0) {
@@ -454,13 +455,14 @@ public final class AddressSpace {
 
     /**
      * Replaces the flags of the page mapped at va (frame kept); parents widened if needed; TLB invalidated. Turning
-     * a user page writable and executable is refused with WRITE_EXECUTE (W^X) and changes nothing.
+     * a page writable and executable (either half) is refused with WRITE_EXECUTE (W^X) and changes nothing.
      */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
       @        || \result == Err.NON_CANONICAL || \result == Err.MISALIGNED || \result == Err.NOT_MAPPED
       @        || \result == Err.WRITE_EXECUTE;
       @   ensures \result == Err.OK ==> !PageFlags.isUserWriteExecute(flags);
+      @   ensures \result == Err.OK ==> !PageFlags.isWriteExecute(flags);
       @*/
     public long protect(long va, long flags) {
         if (state != LIVE) {
@@ -476,7 +478,7 @@ public final class AddressSpace {
         if (va < 0 && PageFlags.isUser(flags)) {
             return Err.INVALID_ARGUMENT;
         }
-        if (PageFlags.isUserWriteExecute(flags)) {
+        if (PageFlags.isWriteExecute(flags)) {
             return Err.WRITE_EXECUTE;
         }
         long found = findLeaf(va);

@@ -78,6 +78,7 @@ public final class DemandPager {
       @        || \result == Err.NON_CANONICAL || \result == Err.NO_MEMORY || \result == Err.DESTROYED
       @        || \result == Err.ALREADY_MAPPED || \result == Err.WRITE_EXECUTE;
       @   ensures \result == Err.OK ==> !PageFlags.isUserWriteExecute(pageFlags);
+      @   ensures \result == Err.OK ==> !PageFlags.isWriteExecute(pageFlags);
       @*/
     public long addLazy(AddressSpace s, long va, long bytes, long pageFlags) {
         if (s.state() != AddressSpace.LIVE) {
@@ -93,7 +94,7 @@ public final class DemandPager {
                 || (va < 0 && PageFlags.isUser(pageFlags))) {
             return Err.INVALID_ARGUMENT;
         }
-        if (PageFlags.isUserWriteExecute(pageFlags)) {
+        if (PageFlags.isWriteExecute(pageFlags)) {
             return Err.WRITE_EXECUTE; // refused now: the fault handler's map would refuse every page later
         }
         int free = -1;

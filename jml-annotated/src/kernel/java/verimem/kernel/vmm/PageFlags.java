@@ -56,9 +56,8 @@ public final class PageFlags {
     }
 
     /**
-     * The W^X policy for user mappings: user code must not be able to write what it can execute, so a flags word
-     * with USER and WRITABLE set and NO_EXECUTE clear is refused (Err.WRITE_EXECUTE) by map, protect and the
-     * demand pager. Kernel-half mappings never carry USER, so this is about user address spaces only.
+     * The user part of the W^X policy (see isWriteExecute): USER and WRITABLE set, NO_EXECUTE clear. Kept as its
+     * own predicate because the isolation invariants are stated about user-accessible leaves.
      */
     /*@ public normal_behavior
       @   ensures \result == (Pte.has(flags, Pte.BIT_USER) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0);
@@ -66,5 +65,19 @@ public final class PageFlags {
       @*/
     public /*@ pure @*/ static boolean isUserWriteExecute(long flags) {
         return isUser(flags) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0;
+    }
+
+    /**
+     * The W^X policy, both halves: nobody may write what the CPU can execute, so a flags word with WRITABLE set and
+     * NO_EXECUTE (bit 63, i.e. the sign) clear is refused with Err.WRITE_EXECUTE by map, protect and the demand
+     * pager, in user spaces and in the kernel space alike. Kernel text is mapped read-only and executable, data
+     * writable and NX; a writable executable page would let one stray write become code.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == (Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0);
+      @   assignable \nothing;
+      @*/
+    public /*@ pure @*/ static boolean isWriteExecute(long flags) {
+        return Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0;
     }
 }
