@@ -12,6 +12,8 @@
 # violation, exception, panic, hang > 10 s) fails the stage and leaves its input in fuzz-findings/TARGET/ (crash-*
 # or timeout-*, plus a Java reproducer); replay one with
 #   bash ci/fuzz.sh --replay TARGET FILE
+# After a run, --save-corpus merges (libFuzzer -merge=1) the corpus that run built into the saved corpus in the test
+# resources, keeping only inputs that add coverage beyond the seeds and what is saved already; commit the result.
 # Then the mutant self-test: the sanitiser target with SanitiserMutant (a deliberately wrong sanitiser, test code)
 # must produce a finding within --mutant-seconds (default 60), or the stage fails: an oracle that cannot fail
 # proves nothing.
@@ -24,6 +26,7 @@ MUTANT=1
 MUTANT_SECS=60
 TARGETS=()
 REPLAY=()
+SAVE=0
 while (($#)); do
   case "$1" in
     --seconds) SECS="$2"; shift 2 ;;
@@ -31,6 +34,7 @@ while (($#)); do
     --no-mutant) MUTANT=0; shift ;;
     --mutant-seconds) MUTANT_SECS="$2"; shift 2 ;;
     --replay) REPLAY=("$2" "$3"); shift 3 ;;
+    --save-corpus) SAVE=1; shift ;;
     *) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +62,21 @@ if ((${#REPLAY[@]})); then
   exec "${JAVA[@]}" "--target_class=verimem.robust.${REPLAY[0]}" "${REPLAY[1]}"
 fi
 
-java -cp "$CP" verimem.robust.FuzzSeedWriter "$OUT/seeds"
+java -cp "$CP" verimem.robust.FuzzSeedWriter "$OUT/seeds" | sed 's/^\[verimem fuzz\]/[fuzz]/'
+
+if ((SAVE)); then
+  for t in "${TARGETS[@]}"; do
+    saved="$SAVED/$(method_of "$t")" tmp="$OUT/merge-$t"
+    rm -rf "$tmp" && mkdir -p "$tmp" "$saved"
+    cp "$OUT/seeds/$t"/* "$tmp/"
+    "${JAVA[@]}" "--target_class=verimem.robust.$t" -max_len="$(max_len_of "$t")" -merge=1 "$tmp" "$saved" \
+      "$OUT/corpus/$t" >"$OUT/merge-$t.log" 2>&1
+    rm -f "$tmp"/seed-*
+    rm -rf "$saved" && mv "$tmp" "$saved"
+    echo "[fuzz] $t: saved corpus now $(ls "$saved" | wc -l) inputs ($(du -cb "$saved"/* 2>/dev/null | tail -1 | cut -f1) bytes) in $saved"
+  done
+  exit 0
+fi
 
 # run_target NAME CLASS INPUTS SECONDS FINDINGS_DIR: fuzzes CLASS from the seeds and saved corpus of target INPUTS,
 # prints the summary; returns libFuzzer's exit status
@@ -71,11 +89,15 @@ run_target() {
   echo "[fuzz] $name: ${secs} s (seeds $(ls "$OUT/seeds/$inputs" | wc -l), saved corpus $(ls "$saved" 2>/dev/null | wc -l), earlier corpus $(ls "$corpus" | wc -l))"
   local t0=$SECONDS rc=0
   "${JAVA[@]}" "--target_class=verimem.robust.$class" "--reproducer_path=$fdir" -max_total_time="$secs" \
-    -max_len="$(max_len_of "$inputs")" -artifact_prefix="$fdir/" "${dirs[@]}" >"$log" 2>&1 || rc=$?
+    -max_len="$(max_len_of "$inputs")" -artifact_prefix="$fdir/" \
+    "${dirs[@]}" >"$log" 2>&1 || rc=$?
   local execs cov
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   [[ -n "$execs" ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -1)
+  # coverage = libFuzzer's counters over the instrumented kernel classes (verimem.kernel.**): cov = edges reached,
+  # ft = features (edge x hit-count buckets). Jazzer's per-class --coverage_report was tried and not used: it
+  # credited classes a target never calls (Multiboot1 to the bootstrap target) and missed classes it runs.
   echo "[fuzz] $name: ${execs:-0} inputs executed in $((SECONDS - t0)) s wall (JVM start included), $cov (cov = kernel-code edges, ft = features)"
   grep -h '^\[verimem fuzz\]' "$log" | sed 's/^\[verimem fuzz\]/[fuzz]/' || true
   return $rc
