@@ -58,6 +58,10 @@ method_of() { case "$1" in SanitiserFuzzTarget) echo sanitiser ;; Multiboot2Fuzz
   Multiboot1FuzzTarget) echo multiboot1 ;; BootstrapFuzzTarget) echo bootstrap ;; *) echo none ;; esac; }
 max_len_of() { case "$1" in SanitiserFuzzTarget) echo 2700 ;; BootstrapFuzzTarget) echo 1280 ;; *) echo 4096 ;; esac; }
 
+for t in "${TARGETS[@]}"; do
+  [[ "$(method_of "$t")" != none ]] || { echo "fuzz.sh: unknown target $t" >&2; exit 2; }
+done
+
 if ((${#REPLAY[@]})); then
   exec "${JAVA[@]}" "--target_class=verimem.robust.${REPLAY[0]}" "${REPLAY[1]}"
 fi
