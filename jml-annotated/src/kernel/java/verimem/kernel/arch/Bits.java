@@ -16,7 +16,7 @@ public final class Bits {
       @   requires 0 <= b && b <= 63;
       @   ensures \result == ((w >> b) % 2 != 0);
       @*/
-    public static /*@ spec_java_math @*/ boolean isSet(long w, int b) {
+    public static /*@ pure spec_java_math @*/ boolean isSet(long w, int b) {
         return (w >> b) % 2 != 0;
     }
 
