@@ -5,8 +5,10 @@
 # Every successful boot must end in the success code AND print figures equal to a model computed here, not by the
 # kernel (ci/boot-model.sh): the raw firmware map must match QEMU's layout for -m (BIOS boots, ci/qemu-layout.sh);
 # from that map, the kernel image (nm kernel.elf) and the boot-info range follow the usable frames the PMM must
-# manage and the direct map's page-table frames; free = usable - page tables - metadata, with metadata between
-# one bit per frame and that plus 5 % and 3 frames.
+# manage and the page-table frames of the direct map (4 KiB where text/rodata are read-only) and of the image's W^X
+# remap; free = usable - page tables - metadata, with metadata between one bit per frame and that plus 5 % and 3
+# frames; the image line and its self-test must match the sections nm reads. Crafted-map boots are checked against
+# ci/crafted-model.pl the same way; doctored logs of both kinds must be rejected.
 # Options: --quick (one boot per size, alternating machine and path), --no-uefi.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,6 +50,20 @@ misuse: kfree twice -> -3
 misuse: switch to a destroyed address space -> -11
 misuse: destroy twice -> -11'
 
+# Physical address of a kernel.elf symbol (linked at -2 GiB).
+sym() { echo $(( 0x$(nm "$KERNEL_ELF" | awk -v s="$1" '$3==s{print $1}') - 0xFFFFFFFF80000000 )); }
+
+# The kernel image's W^X line and self-test against the section bounds nm reads from kernel.elf: text, rodata and
+# data+bss as link.ld placed them, one PT per 2 MiB block, every page checked, both probe writes faulted (err 3).
+check_image() {   # clean-log ks ke te re
+  local clean="$1" ks=$2 ke=$3 te=$4 re=$5 want
+  want=$(printf 'kernel image: text [0x%x, 0x%x) r-x, rodata [0x%x, 0x%x) r--, data+bss [0x%x, 0x%x) rw- NX, 4 KiB pages at -2 GiB (%d PT); direct map: text and rodata r--' \
+    "$ks" "$te" "$te" "$re" "$re" "$ke" "$(model_image_tables "$ks" "$ke")")
+  grep -qxF "$want" <<<"$clean" || echo -n " kernel image line differs from nm's sections;"
+  want="selftest image: $(( (ke + 4095) / 4096 - ks / 4096 )) pages x 2 mappings (text r-x, rodata r--, data rw- NX; direct map text/rodata r--), write to kernel text faulted through both mappings (2 x #PF err=0x3), text unchanged: ok"
+  grep -qxF "$want" <<<"$clean" || echo -n " image self-test line differs (pages, faults, error code);"
+}
+
 # Compares the figures in a boot log with the model; prints nothing when they agree, else the differences.
 check_figures() {   # log machine mem mode
   local log="$1" machine="$2" mem="$3" mode="$4" clean; clean=$(tr -d '\r' < "$log")
@@ -55,12 +71,11 @@ check_figures() {   # log machine mem mode
   read -r u f t m e < <(sed -n 's/^hand-off check: passed: usable=\([0-9]*\) free=\([0-9]*\) page-tables=\([0-9]*\) metadata=\([0-9]*\) early-data=\([0-9]*\)$/\1 \2 \3 \4 \5/p' <<<"$clean")
   read -r is ie < <(sed -n 's/^boot-info: multiboot[12] \[\(0x[0-9a-f]*\), \(0x[0-9a-f]*\))$/\1 \2/p' <<<"$clean")
   if [[ -z "$u" || -z "$is" ]]; then echo "no hand-off figures or boot-info line"; return; fi
-  ks=0x$(nm "$KERNEL_ELF" | awk '$3=="_kernel_start"{print $1}'); ke=0x$(nm "$KERNEL_ELF" | awk '$3=="_kernel_end"{print $1}')
-  ks=$(( ks - 0xFFFFFFFF80000000 )); ke=$(( ke - 0xFFFFFFFF80000000 ))
+  local te re; ks=$(sym _kernel_start) ke=$(sym _kernel_end) te=$(sym _text_end) re=$(sym _rodata_end)
   local ram; ram=$(frames_from_log "$log")
   local qemu="-"; [[ $mode != uefi ]] && qemu=$(expected_frames "$machine" "$mem")
   local mu; mu=$(model_usable "$log" "$ks" "$ke" "$is" "$ie")
-  local mt; mt=$(( $(model_direct_map_tables "$log") + $(model_metadata_tables "$m") ))
+  local mt; mt=$(( $(model_direct_map_tables "$log" "$ks" "$re") + $(model_image_tables "$ks" "$ke") + $(model_metadata_tables "$m") ))
   local mmin=$(( (mu + 32767) / 32768 )) mmax=$(( (mu * 105 / 100 + 32767) / 32768 + 3 ))
   local why=""
   [[ $qemu != - && $ram != "$qemu" ]] && why+=" firmware map has $ram RAM frames above 1 MiB, QEMU's layout $qemu;"
@@ -84,7 +99,8 @@ check_figures() {   # log machine mem mode
     [[ $ef != $(( mu - mt - m - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - mt - m - ea - 252 ));"
   fi
   grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
-  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 5 ]] || why+=" not all 5 self-tests reported ok;"
+  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 6 ]] || why+=" not all 6 self-tests reported ok;"
+  why+=$(check_image "$clean" "$ks" "$ke" "$te" "$re")
   # the misuse self-test: one line per wrong call, each with the code Err.java defines for it (list fixed here)
   [[ "$(sed -n 's/^\(misuse: .*\), free frames unchanged: ok$/\1/p' <<<"$clean")" == "$MISUSE_EXPECTED" ]] \
     || why+=" misuse lines differ from the expected 16 cases and codes;"
@@ -169,6 +185,8 @@ model_catches "one free frame too many" 's/^(hand-off check: .* free=)(\d+)/$1.(
 model_catches "one usable frame too few" 's/^(hand-off check: passed: usable=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
 model_catches "one page-table frame too few" 's/^(hand-off check: .* page-tables=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
 model_catches "one frame leaked by the self-tests" 's/^(end-state partition: .* free=)(\d+)/$1.($2-1)/e' "$good" pc 64M direct
+model_catches "text left writable at -2 GiB" 's/^(kernel image: text \[0x[0-9a-f]+, 0x[0-9a-f]+\) )r-x/$1rwx/' "$good" pc 64M direct
+model_catches "only one probe write faulted" 's/^(selftest image: .*\()2 x/${1}1 x/' "$good" pc 64M direct
 model_catches "a misuse case with another error code" 's/^(misuse: kfree twice -> )-3/$1-2/' "$good" pc 64M direct
 model_catches "firmware map one page short" \
   'if (/^mmap: .* type=1\r?$/ && ++$n == 2) { s/len=(0x[0-9a-f]+)/sprintf("len=0x%x", hex($1) - 4096)/e }' \
@@ -189,24 +207,87 @@ expect_panic no-ram-above-1m
 expect_panic no-ram-above-1m --iso --machine q35
 expect_panic touch-outside-lazy
 expect_panic touch-outside-lazy --iso --machine q35
+expect_panic writable-text   # the boot stub's writable image mapping kept: the image self-test must notice
 echo "=== crafted memory maps (verimem.mmap=base:len:type,...; hex base/len; pc 128M direct; usable parts are cut"
 echo "    to the firmware's usable RAM by the kernel): each boots with every check passed or panics with its message"
-crafted_ok() {   # description, map
-  runs=$((runs + 1))
-  local log="$LOGS/crafted-$runs.log"
-  local out; out=$(bash ci/boot.sh --quiet --mem 128M --log "$log" --cmdline "verimem.mmap=$2" 2>&1); local rc=$?
-  printf '[%2d] %-50s ' "$runs" "crafted map boots: $1"
-  local clean; clean=$(tr -d '\r' < "$log")
-  if [[ $rc -ne 0 ]]; then echo; fail "$(tail -1 <<<"$out") (log: $log)"; return; fi
-  if ! grep -q '^crafted: ' <<<"$clean" || ! grep -q '^end-state partition: .*: ok$' <<<"$clean" \
-      || [[ $(grep -c '^selftest .*: ok$' <<<"$clean") != 5 ]]; then
-    echo; fail "no crafted map, end-state line or self-tests in $log"; return
+# A crafted-map boot against its model (ci/crafted-model.pl, computed from the option, the firmware's map in the
+# log and the kernel image from nm): either the panic the model predicts, with its usable figure, or the usable
+# and carved-out frames, the direct map's and the image's page tables, metadata, free frames, the end state, the
+# self-tests and the misuse lines exactly as for a normal boot. Prints nothing when all agree.
+check_crafted() {   # log spec
+  local log="$1" spec="$2" clean why="" is ie ks ke te re; clean=$(tr -d '\r' < "$log")
+  read -r is ie < <(sed -n 's/^boot-info: multiboot[12] \[\(0x[0-9a-f]*\), \(0x[0-9a-f]*\))$/\1 \2/p' <<<"$clean")
+  ks=$(sym _kernel_start) ke=$(sym _kernel_end) te=$(sym _text_end) re=$(sym _rodata_end)
+  local model kind mu mc mruns; model=$(perl ci/crafted-model.pl "$spec" "$log" "$ks" "$ke" "$((${is:-0}))" "$((${ie:-0}))")
+  read -r kind mu mc mruns <<<"$model"
+  local printed; printed=$(sed -n 's/^usable frames after carve-outs: //p' <<<"$clean")
+  if [[ $kind == panic && $mu == - ]]; then   # a malformed option panics before the maps are read
+    local msg; msg=$(sed -n 's/^KERNEL PANIC: //p' <<<"$clean")
+    [[ "panic - $msg" == "$model" && -z "$printed" ]] || why+=" panic '$msg', model '$model';"
+    echo "$why"; return
   fi
-  echo "ok ($(sed -n 's/^usable frames after carve-outs: //p' <<<"$clean") usable frames)"
+  [[ -z "$is" ]] && { echo "no boot-info line"; return; }
+  local ram qemu; ram=$(frames_from_log "$log") qemu=$(expected_frames pc 128M)
+  [[ $ram != "$qemu" ]] && why+=" firmware map has $ram RAM frames above 1 MiB, QEMU's layout $qemu;"
+  if [[ $kind == panic ]]; then
+    local msg; msg=$(sed -n 's/^KERNEL PANIC: //p' <<<"$clean")
+    [[ "panic $mu $msg" == "$model" ]] || why+=" panic '$msg', model '$model';"
+    [[ $printed == "$mu" ]] || why+=" usable $printed, model $mu;"
+    echo "$why"; return
+  fi
+  [[ $kind == ok ]] || { echo "model failed: $model"; return; }
+  local u f t m e pu pc
+  read -r u f t m e < <(sed -n 's/^hand-off check: passed: usable=\([0-9]*\) free=\([0-9]*\) page-tables=\([0-9]*\) metadata=\([0-9]*\) early-data=\([0-9]*\)$/\1 \2 \3 \4 \5/p' <<<"$clean")
+  read -r pu pc < <(sed -n 's/^PMM manages [0-9]* frames of \([0-9]*\) usable (page tables [0-9]*, metadata [0-9]*, carved out \([0-9]*\))$/\1 \2/p' <<<"$clean")
+  [[ -z "$u" || -z "$pu" ]] && { echo "$why no hand-off or PMM line"; return; }
+  local ranges a b; ranges=$(tr ',' '\n' <<<"$mruns" | while IFS=- read -r a b; do echo "$((a)) $((b))"; done)
+  local top; top=$(awk 'END{print $2}' <<<"$ranges")
+  local mt; mt=$(( $(model_direct_map_tables_of "$ranges" "$ks" "$re") + $(model_image_tables "$ks" "$ke") + $(model_metadata_tables "$m") ))
+  local mmin=$(( (mu + 32767) / 32768 )) mmax=$(( (mu * 105 / 100 + 32767) / 32768 + 3 ))
+  [[ $printed != "$mu" ]] && why+=" usable frames after carve-outs $printed, model $mu;"
+  [[ $u != "$mu" || $pu != "$mu" ]] && why+=" usable $u/$pu, model $mu;"
+  [[ $pc != "$mc" ]] && why+=" carved out $pc, model $mc;"
+  [[ $t != "$mt" ]] && why+=" page tables $t, model $mt;"
+  (( m < mmin || m > mmax )) && why+=" metadata $m outside [$mmin, $mmax];"
+  [[ $e != 0 ]] && why+=" early data $e, model 0;"
+  [[ $f != $(( mu - mt - m )) ]] && why+=" free $f, model $(( mu - mt - m ));"
+  local eu ef ep ea et
+  read -r eu ef ep ea et < <(sed -n 's/^end-state partition: usable=\([0-9]*\) free=\([0-9]*\) pre-pmm=\([0-9]*\) arena=\([0-9]*\) vmm-tables=\([0-9]*\): ok$/\1 \2 \3 \4 \5/p' <<<"$clean")
+  if [[ -z "$eu" ]]; then why+=" no end-state partition line;"
+  else
+    [[ $eu != "$mu" ]] && why+=" end-state usable $eu, model $mu;"
+    [[ $ep != $(( mt + m )) ]] && why+=" pre-PMM holds $ep at the end, model $(( mt + m ));"
+    [[ $et != 252 ]] && why+=" VMM tables $et, model 252;"
+    (( (ea & (ea - 1)) == 0 && ea * 4096 >= 2 * (top / 4096 / 8) )) || why+=" arena of $ea frames;"
+    [[ $ef != $(( mu - mt - m - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - mt - m - ea - 252 ));"
+  fi
+  grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
+  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 6 ]] || why+=" not all 6 self-tests reported ok;"
+  [[ "$(sed -n 's/^\(misuse: .*\), free frames unchanged: ok$/\1/p' <<<"$clean")" == "$MISUSE_EXPECTED" ]] \
+    || why+=" misuse lines differ;"
+  why+=$(check_image "$clean" "$ks" "$ke" "$te" "$re")
+  echo "$why"
 }
-crafted_panic() {   # description, expected panic message, map
-  expect_fail "crafted map panics: $1" "kernel panic: $2" --mem 128M --cmdline "verimem.mmap=$3"
+crafted_boot() {   # description, map, expected outcome (ok, or the panic message the script expects)
+  runs=$((runs + 1))
+  local log="$LOGS/crafted-$runs.log" what="crafted map boots: $1"
+  [[ $3 != ok ]] && what="crafted map panics: $1"
+  bash ci/boot.sh --quiet --mem 128M --log "$log" --cmdline "verimem.mmap=$2" >/dev/null 2>&1; local rc=$?
+  printf '[%2d] %-50s ' "$runs" "$what"
+  local clean; clean=$(tr -d '\r' < "$log")
+  if [[ $3 == ok && $rc -ne 0 ]]; then echo; fail "rc=$rc: $(grep -a 'PANIC' <<<"$clean") (log: $log)"; return; fi
+  if [[ $3 != ok && ( $rc -ne 1 || "$(sed -n 's/^KERNEL PANIC: //p' <<<"$clean")" != "$3" ) ]]; then
+    echo; fail "rc=$rc, wanted panic '$3' (log: $log)"; return
+  fi
+  local why; why=$(check_crafted "$log" "$2")
+  if [[ -n "$why" ]]; then echo; fail "model: $why (log: $log)"; return; fi
+  local u; u=$(sed -n 's/^usable frames after carve-outs: //p' <<<"$clean")
+  if [[ -n "$u" ]]; then echo "ok ($u usable frames = model)"; else echo "ok (panicked before reading the maps = model)"; fi
+  CRAFTED_LOGS+=("$log|$2")
 }
+crafted_ok() { crafted_boot "$1" "$2" ok; }
+crafted_panic() { crafted_boot "$1" "$3" "$2"; }   # description, expected panic message, map
+CRAFTED_LOGS=()
 crafted_ok "the firmware's own map" 0:9fc00:1,100000:7ee0000:1,fffc0000:40000:2
 crafted_ok "overlapping usable and reserved" 100000:3f00000:1,2000000:5fe0000:1,2800000:100000:2,2700000:200000:3
 crafted_ok "zero-length, wrapping, unknown types" \
@@ -218,6 +299,29 @@ crafted_panic "usable only below 1 MiB" "no usable RAM above 1 MiB" 0:9fc00:1,10
 crafted_panic "usable only outside the real RAM" "no usable RAM above 1 MiB" 100000000:100000000:1
 crafted_panic "too little usable memory" "too little memory" 100000:800000:1
 crafted_panic "malformed" "verimem.mmap: malformed crafted memory map" 100000:zz:1
+echo "=== the crafted-map model rejects doctored logs"
+crafted_catches() {   # description, perl -pe program, "log|spec" [spec to check against instead]
+  runs=$((runs + 1))
+  local what="$1" expr="$2" log="${3%%|*}" spec="${4:-${3#*|}}" bad="$LOGS/doctored-crafted.log"
+  perl -pe "$expr" "$log" > "$bad"
+  printf '[%2d] %-50s ' "$runs" "crafted model catches: $what"
+  if [[ -z "${4:-}" ]] && cmp -s "$log" "$bad"; then echo; fail "the doctoring changed nothing"; return; fi
+  if [[ -n "$(check_crafted "$bad" "$spec")" ]]; then echo ok; else echo; fail "doctored crafted log passed the model"; fi
+}
+if (( ${#CRAFTED_LOGS[@]} == 10 )); then
+  ok2="${CRAFTED_LOGS[1]}" ok3="${CRAFTED_LOGS[2]}" few="${CRAFTED_LOGS[8]}"
+  crafted_catches "one usable frame too many" 's/^(usable frames after carve-outs: )(\d+)/$1.($2+1)/e' "$ok2"
+  crafted_catches "one carved-out frame too few" 's/(carved out )(\d+)/$1.($2-1)/e' "$ok2"
+  crafted_catches "one free frame too many" 's/^(hand-off check: .* free=)(\d+)/$1.($2+1)/e' "$ok2"
+  crafted_catches "one page table too few" 's/^(hand-off check: .* page-tables=)(\d+)/$1.($2-1)/e' "$ok2"
+  crafted_catches "firmware map one page short" \
+    'if (/^mmap: .* type=1\r?$/ && ++$n == 2) { s/len=(0x[0-9a-f]+)/sprintf("len=0x%x", hex($1) - 4096)/e }' "$ok2"
+  crafted_catches "the log of another crafted map" '' "$ok2" "${ok3#*|}"
+  crafted_catches "a panic with another message" 's/^KERNEL PANIC: too little memory/KERNEL PANIC: no usable RAM above 1 MiB/' "$few"
+  crafted_catches "a panic after another usable figure" 's/^(usable frames after carve-outs: )(\d+)/$1.($2+1)/e' "$few"
+else
+  fail "only ${#CRAFTED_LOGS[@]} crafted boots passed: the doctored-log checks need all 10"
+fi
 echo "=== deliberate failures: trap paths of the boot glue (C placeholder kernel)"
 for c in page-fault gp ud stack-overflow; do expect_panic "$c"; done
 expect_fail "runner: triple fault is a failure" "triple fault" --kernel placeholder --cmdline verimem.panic=triple-fault

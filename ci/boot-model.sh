@@ -36,15 +36,23 @@ model_usable() {
 
 # Page-table frames the direct map needs: RAM runs (touching usable entries joined, cut inwards to pages) mapped
 # with 2 MiB pages where aligned and 4 KiB at ragged ends -> one PT per 2 MiB chunk a run covers only partly,
-# one PD per GiB touched, one PDPT (everything below 512 GiB).
-model_direct_map_tables() {
+# one PD per GiB touched, one PDPT (everything below 512 GiB). The kernel's text and rodata [ro_start, ro_end)
+# (args 2, 3; from nm) are mapped read-only with 4 KiB pages: one PT for every chunk of a run they touch.
+model_direct_map_tables() {   # log [ro_start ro_end]
+  model_direct_map_tables_of "$(raw_ram_entries "$1")" "${2:-0}" "${3:-0}"
+}
+
+# The same from RAM ranges given as lines "start end" (decimal, sorted): a crafted map's RAM comes from its model.
+model_direct_map_tables_of() {   # ranges ro_start ro_end
+  local ro_s=$2 ro_e=$3
   local -A pt=() pd=()
   local runs=() s e cs ce c
   while read -r s e; do
+    [[ -z "$s" ]] && continue
     if (( ${#runs[@]} > 0 )) && (( s <= ${runs[-1]} )); then   # touching: extend the last run
       (( e > ${runs[-1]} )) && runs[-1]=$e
     else runs+=("$s" "$e"); fi
-  done < <(raw_ram_entries "$1")
+  done <<<"$1"
   for ((i = 0; i < ${#runs[@]}; i += 2)); do
     s=$(( (runs[i] + PAGE - 1) / PAGE * PAGE )); e=$(( runs[i + 1] / PAGE * PAGE ))
     (( e > s )) || continue
@@ -55,9 +63,15 @@ model_direct_map_tables() {
       (( e % LARGE )) && pt[$(( e / LARGE ))]=1
     fi
     for ((c = s / GIB; c <= (e - 1) / GIB; c++)); do pd[$c]=1; done
+    if (( ro_s < e && s < ro_e )); then
+      for ((c = (ro_s > s ? ro_s : s) / LARGE; c <= ((ro_e < e ? ro_e : e) - 1) / LARGE; c++)); do pt[$c]=1; done
+    fi
   done
   echo $(( 1 + ${#pd[@]} + ${#pt[@]} ))
 }
+
+# The kernel image's W^X mapping at -2 GiB: one PT per 2 MiB block of [kernel_start, kernel_end).
+model_image_tables() { echo $(( ($2 - 1) / LARGE - $1 / LARGE + 1 )); }
 
 # The PMM metadata mapping: one PDPT and one PD for its slot, and PTs for a guard page plus the metadata pages.
 model_metadata_tables() { echo $(( 2 + ($1 + 1 + 511) / 512 )); }

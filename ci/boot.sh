@@ -43,11 +43,13 @@ declare -A PANIC_CASES=(
   [ud]="invalid opcode"
   [stack-overflow]="double fault"
   [too-little-memory]="too little memory"
+  [writable-text]="self-test failed: kernel image protection"
 )
 declare -A PANIC_DETAIL=(
   [touch-outside-lazy]="^#PF outside every lazy region at 0xfffffa0000010000 "
   [page-fault]="^trap: vector=14 .*cr2=0x40000000$"
   [stack-overflow]="^trap: vector=8 "
+  [writable-text]="^selftest image: check 7 failed$"
 )
 # Cases that need a particular machine to happen at all.
 declare -A PANIC_CASE_MEM=([too-little-memory]=12M)

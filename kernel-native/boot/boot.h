@@ -6,6 +6,7 @@
 
 #define KERNEL_VMA 0xFFFFFFFF80000000UL
 extern char _kernel_start[], _kernel_end[];    /* from link.ld: the image including .bss */
+extern char _text_end[], _rodata_end[];        /* page-aligned section ends: text, then rodata */
 
 void serial_init(void);
 void trap_init(void);

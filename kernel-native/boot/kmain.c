@@ -14,7 +14,8 @@ static char boot_arena[256 * 1024] __attribute__((aligned(16)));
 static void kernel_main(int64_t magic, int64_t info, int64_t kernel_start, int64_t kernel_end) {
     vm_arena_init(boot_arena, sizeof boot_arena);
     vm_clinit_all();
-    VERIMEM_JAVA_ENTRY(magic, info, kernel_start, kernel_end);
+    VERIMEM_JAVA_ENTRY(magic, info, kernel_start, kernel_end, (int64_t)((uint64_t)_text_end - KERNEL_VMA),
+                       (int64_t)((uint64_t)_rodata_end - KERNEL_VMA));
 }
 #ifdef VERIMEM_JAVA_PAGE_FAULT
 /* make ... JAVA_PAGE_FAULT=<C name of a static boolean m(long cr2, long err)>: page faults go to Java. */

@@ -34,8 +34,10 @@ import verimem.kernel.vmm.VmmFixture;
  *   2. no user-accessible leaf is writable and executable (W^X);
  *   3. no two user spaces map the same frame (this test never asks for sharing; clone copies);
  *   4. the kernel half holds no user-accessible entry;
- *   5. every page-table frame is kernel-owned (so 1 covers page tables).
+ *   5. every page-table frame is kernel-owned (so 1 covers page tables);
+ *   6. no kernel-half leaf is writable and executable (kernel W^X: vmalloc, stacks, the direct map).
  * (The kernel half is walked in full every 100 steps and at the slots the test changes after every step.)
+ * Kernel-half attacks: the kernel space asked for a W+X page (map) or to make a vmalloc page W+X (protect).
  * Steps: -Dverimem.isolation.steps (default 1800), seed -Dverimem.isolation.seed.
  */
 class IsolationRandomTest {
@@ -156,7 +158,7 @@ class IsolationRandomTest {
         if (s.state() != AddressSpace.LIVE) {
             return;
         }
-        int a = rnd.nextInt(6);
+        int a = rnd.nextInt(7);
         if (a <= 1) {
             int kind = rnd.nextInt(KINDS.length);
             long f = kernelFrame(kind);
@@ -179,6 +181,8 @@ class IsolationRandomTest {
             }
             long va = new ArrayList<>(mine.keySet()).get(rnd.nextInt(mine.size()));
             refused("protect to W+X", Err.WRITE_EXECUTE, s.protect(va, U | W), step);
+        } else if (a == 5) {
+            kernelWriteExecute(step);
         } else {
             if (rnd.nextBoolean()) {
                 refused("user space maps the kernel half", Err.INVALID_ARGUMENT,
@@ -187,6 +191,21 @@ class IsolationRandomTest {
                 refused("kernel space makes a USER page", Err.INVALID_ARGUMENT,
                         fx.vmm.kernelSpace().map(Layout.VMALLOC_BASE + (1L << 34), fx.ram - K4, U, K4), step);
             }
+        }
+    }
+
+    /** Kernel W^X through the public API: a W+X kernel page, or a live vmalloc page turned W+X. */
+    void kernelWriteExecute(int step) {
+        AddressSpace k = fx.vmm.kernelSpace();
+        long flags = W | (rnd.nextBoolean() ? Pte.GLOBAL : 0);
+        if (vareas.isEmpty() || rnd.nextBoolean()) {
+            long f = fx.pmm.allocFrame();
+            long r = k.map(Layout.VMALLOC_BASE + (1L << 35) + rnd.nextInt(512) * K4, f, flags, K4);
+            fx.pmm.freeFrame(f);
+            refused("kernel W+X map", Err.WRITE_EXECUTE, r, step);
+        } else {
+            long va = vareas.get(rnd.nextInt(vareas.size()));
+            refused("kernel protect to W+X", Err.WRITE_EXECUTE, k.protect(va, flags), step);
         }
     }
 
@@ -321,7 +340,7 @@ class IsolationRandomTest {
         boolean full = step % 100 == 99;
         for (int slot = 256; slot < 512; slot++) {
             boolean changed = slot == Layout.VMALLOC_SLOT || slot == Layout.STACK_SLOT;
-            if (slot != Layout.DIRECT_MAP_SLOT && slot != Layout.RECURSIVE_SLOT && (full || changed)) {
+            if (slot != Layout.RECURSIVE_SLOT && (full || changed)) {
                 walk(ram, k, slot, 4, 0, true, true, false, -1, owner, step);
             }
         }
@@ -350,6 +369,9 @@ class IsolationRandomTest {
         if (space < 0) {
             if (eu) {
                 fail("step " + step + ": user-accessible kernel-half page at frame 0x" + Long.toHexString(frame));
+            }
+            if (ew && !enx) {
+                fail("step " + step + ": kernel page writable and executable, frame 0x" + Long.toHexString(frame));
             }
             return;
         }

@@ -132,6 +132,8 @@ class MisuseTest {
         add("map: user 2 MiB page covering the kernel image", Err.KERNEL_FRAME, w -> w.as.map(0x60_0000, 0, DATA, M2));
         add("map: user page writable and executable (W^X)", Err.WRITE_EXECUTE,
                 w -> w.as.map(0x3000, w.fx.ram, Pte.USER | Pte.WRITABLE, K4));
+        add("map: kernel page writable and executable (kernel W^X)", Err.WRITE_EXECUTE,
+                w -> w.fx.vmm.kernelSpace().map(Layout.VMALLOC_BASE + (1L << 36), w.fx.ram, Pte.WRITABLE, K4));
         add("map: in a destroyed space", Err.DESTROYED, w -> w.destroyed.map(0x3000, w.fx.ram, DATA, K4));
         add("map: in a space never created", Err.DESTROYED, w -> w.fresh.map(0x3000, w.fx.ram, DATA, K4));
 
@@ -153,6 +155,8 @@ class MisuseTest {
                 w -> w.fx.vmm.kernelSpace().protect(w.area, Pte.USER | Pte.NO_EXECUTE));
         add("protect: make a user page writable and executable (W^X)", Err.WRITE_EXECUTE,
                 w -> w.as.protect(PAGE_VA, Pte.USER | Pte.WRITABLE));
+        add("protect: make a vmalloc page writable and executable (kernel W^X)", Err.WRITE_EXECUTE,
+                w -> w.fx.vmm.kernelSpace().protect(w.area, Pte.WRITABLE | Pte.GLOBAL));
         add("translate: non-canonical address", Err.NON_CANONICAL,
                 w -> w.as.translate(NON_CANONICAL_VA, new TranslateResult()));
         add("translate: destroyed space", Err.DESTROYED, w -> w.destroyed.translate(PAGE_VA, new TranslateResult()));

@@ -39,13 +39,16 @@ public final class Bootstrap {
 
     /** Reads CR3 as the loader left it; nothing is changed before {@link #run}. */
     /*@ public normal_behavior
-      @   requires sanitised != null;
+      @   requires sanitised != null && \invariant_for(sanitised);
       @   ensures map == sanitised && pmm == null && !done;
       @*/
     public Bootstrap(MemoryMap sanitised) {
+        // The fields are set after both constructors ran: their contracts do not say what else they leave alone.
+        PrePmm frames = new PrePmm(sanitised);
+        EarlyMapper early = new EarlyMapper(frames);
         map = sanitised;
-        pre = new PrePmm(sanitised);
-        mapper = new EarlyMapper(pre);
+        pre = frames;
+        mapper = early;
         pmm = null;
         metadataPa = -1;
         metadataPages = 0;

@@ -15,14 +15,32 @@ import verimem.kernel.memmap.MemoryMap;
  * kernel image, the boot info, modules); never firmware-reserved ranges or holes. Touching ranges are joined into
  * runs, each run is cut inwards to whole pages, and mapped with 2 MiB pages where a whole aligned 2 MiB lies
  * inside it and with 4 KiB pages at its ragged ends.
+ *
+ * Everything is writable and NX except the read-only range (the kernel's text and rodata, see readOnly): those
+ * pages are mapped read-only (and NX: nothing executes through the direct map), with 4 KiB pages in every 2 MiB
+ * block the range touches, so the direct map is no writable alias of kernel text.
  */
 public final class DirectMap {
     public static final long FLAGS = Pte.WRITABLE + Pte.NO_EXECUTE;
+    public static final long READ_ONLY_FLAGS = Pte.NO_EXECUTE;
     public static final long PAGE = 4096L;
     public static final long LARGE = 2097152L;
 
     private long smallPages;
     private long largePages;
+    private long readOnlyStart;
+    private long readOnlyEnd;
+
+    /** Pages of [start, end) (page aligned, physical) are mapped read-only by the next build. */
+    public void readOnly(long start, long end) {
+        readOnlyStart = start;
+        readOnlyEnd = end;
+    }
+
+    /** True when [pa, pa + bytes) overlaps the read-only range. */
+    private boolean touchesReadOnly(long pa, long bytes) {
+        return pa < readOnlyEnd && readOnlyStart < pa + bytes;
+    }
 
     /*@ public normal_behavior
       @   ensures \result == (type == MemoryMap.USABLE || type == MemoryMap.LOW_MEMORY
@@ -65,12 +83,12 @@ public final class DirectMap {
         long pa = start;
         while (pa < end) {
             long r;
-            if (pa % LARGE == 0 && end - pa >= LARGE) {
+            if (pa % LARGE == 0 && end - pa >= LARGE && !touchesReadOnly(pa, LARGE)) {
                 r = mapper.map2m(Layout.directMap(pa), pa, FLAGS);
                 largePages = largePages + 1;
                 pa = pa + LARGE;
             } else {
-                r = mapper.map4k(Layout.directMap(pa), pa, FLAGS);
+                r = mapper.map4k(Layout.directMap(pa), pa, touchesReadOnly(pa, PAGE) ? READ_ONLY_FLAGS : FLAGS);
                 smallPages = smallPages + 1;
                 pa = pa + PAGE;
             }

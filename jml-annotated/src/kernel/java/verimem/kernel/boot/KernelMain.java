@@ -16,11 +16,13 @@ import verimem.kernel.vmm.Vmm;
  * The kernel proper: the boot glue (kernel-native/boot/kmain.c) calls main once, in long mode on the loader's
  * early mapping, and reports success when it returns. Every stage prints what it did on the serial console:
  * 1. the firmware map, sanitised and carved ({@link BootMaps});
- * 2. the physical bootstrap: recursive slot, direct map (pre-PMM page tables), PMM metadata, PMM hand-off, and
- *    the hand-off check of the frame partition ({@link Bootstrap}, {@link HandOffCheck});
+ * 2. the physical bootstrap: recursive slot, direct map (pre-PMM page tables; kernel text and rodata read-only),
+ *    the kernel image remapped W^X at -2 GiB ({@link KernelImage}), PMM metadata, PMM hand-off, and the hand-off
+ *    check of the frame partition ({@link Bootstrap}, {@link HandOffCheck});
  * 3. the kernel's own allocation arena in PMM frames, the identity window dropped, the VMM adopting the boot
  *    PML4 as the kernel space, the demand pager installed;
- * 4. self-tests of the PMM, the VMM, the heaps and demand paging, each ending with exact frame accounting;
+ * 4. self-tests of the PMM, the VMM, the heaps, demand paging, API misuse and the kernel image's protection
+ *    ({@link ImageProtectionSelfTest}), each ending with exact frame accounting;
  * 5. the frame partition once more, with the VMM's tables and the arena as owners ({@link EndStateCheck}).
  * Any failure panics with a message (the glue prints it and exits QEMU with the failure code).
  *
@@ -39,6 +41,9 @@ public final class KernelMain {
     private static final byte[] TOUCH_OUTSIDE_LAZY = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 'p', 'a', 'n', 'i',
         'c', '=', 't', 'o', 'u', 'c', 'h', '-', 'o', 'u', 't', 's', 'i', 'd', 'e', '-', 'l', 'a', 'z', 'y'};
 
+    private static final byte[] WRITABLE_TEXT = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 'p', 'a', 'n', 'i', 'c',
+        '=', 'w', 'r', 'i', 't', 'a', 'b', 'l', 'e', '-', 't', 'e', 'x', 't'};
+
     private static final byte[] SOAK = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 's', 'o', 'a', 'k', '='};
     private static final byte[] MMAP = {'v', 'e', 'r', 'i', 'm', 'e', 'm', '.', 'm', 'm', 'a', 'p', '='};
     /** Most soak operations one boot accepts (a typo must not make a boot run for hours). */
@@ -47,13 +52,23 @@ public final class KernelMain {
     private KernelMain() {
     }
 
-    /** The #PF hook of the boot glue: true when the demand pager resolved the fault and the access may retry. */
+    /**
+     * The #PF hook of the boot glue: true when the access may retry, because it was the image self-test's
+     * expected write to kernel text (recovered by that test) or the demand pager resolved it.
+     */
     public static boolean pageFault(long cr2, long err) {
+        if (ImageProtectionSelfTest.onPageFault(cr2, err)) {
+            return true;
+        }
         return DemandPager.handlePageFault(cr2, (int) (err % 65536));
     }
 
-    /** Entry from the boot glue: multiboot magic, physical address of the boot info, the image's physical range. */
-    public static void main(long magic, long info, long kernelStart, long kernelEnd) {
+    /**
+     * Entry from the boot glue: multiboot magic, physical address of the boot info, and the image's physical
+     * layout from link.ld: [kernelStart, textEnd) text, [textEnd, rodataEnd) rodata, [rodataEnd, kernelEnd) data
+     * and bss.
+     */
+    public static void main(long magic, long info, long kernelStart, long kernelEnd, long textEnd, long rodataEnd) {
         if (magic != BootMaps.MB1_MAGIC && magic != BootMaps.MB2_MAGIC) {
             throw new KernelPanic("bad multiboot magic");
         }
@@ -63,6 +78,7 @@ public final class KernelMain {
         long cmdline = CommandLine.find(magic, info);
         boolean noRamAbove1m = CommandLine.hasWord(cmdline, NO_RAM_ABOVE_1M);
         boolean touchOutsideLazy = CommandLine.hasWord(cmdline, TOUCH_OUTSIDE_LAZY);
+        boolean writableText = CommandLine.hasWord(cmdline, WRITABLE_TEXT); // test of the image self-test
         long soakOps = CommandLine.numberAfter(cmdline, SOAK);
         if (soakOps > MAX_SOAK_OPS) {
             throw new KernelPanic("verimem.soak: too many operations");
@@ -92,11 +108,18 @@ public final class KernelMain {
             throw new KernelPanic("too little memory");
         }
 
+        KernelImage image = new KernelImage(kernelStart, textEnd, rodataEnd, kernelEnd);
+        if (!image.valid()) {
+            throw new KernelPanic("kernel image: bad section bounds");
+        }
         Bootstrap boot = new Bootstrap(map);
         HandOffCheck check = new HandOffCheck();
         DirectMap direct = new DirectMap();
         if (boot.mapper().installRecursiveSlot() != Err.OK) {
             throw new KernelPanic("early mapper: recursive slot refused");
+        }
+        if (!writableText) {
+            direct.readOnly(kernelStart, rodataEnd);
         }
         if (direct.build(map, boot.mapper()) != Err.OK) {
             throw new KernelPanic("direct map: early mapper failed");
@@ -108,6 +131,7 @@ public final class KernelMain {
         Cpu.print(" x 4 KiB pages at ");
         Cpu.printHex(Layout.DIRECT_MAP_BASE);
         Cpu.print("\n");
+        protectImage(image, boot, writableText);
         if (boot.run() != Err.OK) {
             throw new KernelPanic("bootstrap failed");
         }
@@ -179,6 +203,7 @@ public final class KernelMain {
         DemandPagingSelfTest lazy = new DemandPagingSelfTest(pager, vmm);
         MisuseSelfTest misuse = new MisuseSelfTest(vmm);
         SoakSelfTest soak = new SoakSelfTest(vmm);
+        ImageProtectionSelfTest imageTest = new ImageProtectionSelfTest(image);
         EndStateCheck end = new EndStateCheck();
         long settled = pmm.freeFrames();
 
@@ -187,6 +212,14 @@ public final class KernelMain {
         heap.run(vmm);
         lazy.run(vmm, touchOutsideLazy);
         misuse.run(vmm, kernelStart);
+        long scratch = pmm.allocFrame();
+        if (scratch < 0) {
+            throw new KernelPanic("too little memory");
+        }
+        imageTest.run(scratch);
+        if (pmm.freeFrame(scratch) != Err.OK) {
+            throw new KernelPanic("self-test failed: image scratch frame");
+        }
         if (soakOps > 0) {
             soak.run(vmm, soakOps);
         }
@@ -213,6 +246,36 @@ public final class KernelMain {
             throw new KernelPanic("end-state frame partition broken");
         }
         Cpu.print("verimem: all checks passed\n");
+    }
+
+    /**
+     * The kernel image W^X at -2 GiB (the direct map's alias of text and rodata is read-only already), and the
+     * console line saying so. writableText (verimem.panic=writable-text) keeps the boot stub's writable mapping so
+     * the image self-test can show that it notices.
+     */
+    private static void protectImage(KernelImage image, Bootstrap boot, boolean writableText) {
+        if (writableText) {
+            Cpu.print("kernel image: left writable as the boot stub mapped it (verimem.panic=writable-text)\n");
+            return;
+        }
+        if (image.remap(boot.prePmm()) != Err.OK) {
+            throw new KernelPanic("kernel image: W^X remap failed");
+        }
+        Cpu.print("kernel image: text [");
+        Cpu.printHex(image.start());
+        Cpu.print(", ");
+        Cpu.printHex(image.textEnd());
+        Cpu.print(") r-x, rodata [");
+        Cpu.printHex(image.textEnd());
+        Cpu.print(", ");
+        Cpu.printHex(image.rodataEnd());
+        Cpu.print(") r--, data+bss [");
+        Cpu.printHex(image.rodataEnd());
+        Cpu.print(", ");
+        Cpu.printHex(image.end());
+        Cpu.print(") rw- NX, 4 KiB pages at -2 GiB (");
+        Cpu.printDec(image.remappedBlocks());
+        Cpu.print(" PT); direct map: text and rodata r--\n");
     }
 
     /**

@@ -24,9 +24,12 @@ public final class HeapMmioRegion {
     /*@ spec_public @*/ private long mmioBottom;
 
     //@ public invariant 0 <= heapTop && heapTop <= mmioBottom && mmioBottom <= size;
+    // Every address of the region, base + offset with offset in [0, size], fits in a long (no wrap-around).
+    //@ public invariant Long.MIN_VALUE <= base && base + size <= Long.MAX_VALUE;
 
     /*@ public normal_behavior
       @   requires vmm != null && size > 2 * Layout.GUARD_GAP && size % PAGE == 0;
+      @   requires base + size <= Long.MAX_VALUE;
       @   ensures heapTop == 0 && mmioBottom == size;
       @*/
     public HeapMmioRegion(Vmm vmm, long base, long size) {

@@ -40,9 +40,15 @@ public final class Kmalloc {
     /*@ spec_public @*/ private long liveObjects;
     /*@ spec_public @*/ private long heapFrames;
 
+    // One descriptor d is frame[d], kind[d], used[d] and the four words slotMap[4d .. 4d+3].
+    /*@ public invariant kind.length == frame.length && used.length == frame.length
+      @   && slotMap.length == 4 * frame.length && 1 <= frame.length && frame.length < 100000000;
+      @*/
+
     /*@ public normal_behavior
       @   requires pmm != null && owners != null && maxSlabs >= 1 && maxSlabs < 100000000;
-      @   ensures liveObjects == 0 && heapFrames == 0;
+      @   ensures liveObjects == 0 && heapFrames == 0 && kind.length == maxSlabs;
+      @   ensures (\forall int d; 0 <= d && d < maxSlabs; kind[d] == UNUSED);
       @*/
     public Kmalloc(Pmm pmm, FrameOwnership owners, int maxSlabs) {
         this.pmm = pmm;
@@ -51,6 +57,10 @@ public final class Kmalloc {
         kind = new int[maxSlabs];
         used = new int[maxSlabs];
         slotMap = new long[maxSlabs * 4];
+        /*@ loop_invariant 0 <= i && i <= maxSlabs && (\forall int k; 0 <= k && k < i; kind[k] == UNUSED);
+          @ decreases maxSlabs - i;
+          @ assignable kind[*];
+          @*/
         for (int i = 0; i < maxSlabs; i++) {
             kind[i] = UNUSED;
         }
@@ -73,14 +83,14 @@ public final class Kmalloc {
         return heapFrames;
     }
 
-    /** Object size of class c. */
+    /** Object size of class c: 16, 32, ..., 2048 (no wrap-around for c below CLASSES, so Java math is exact). */
     /*@ public normal_behavior
       @   requires 0 <= c && c < CLASSES;
       @   ensures \result == (16L << c);
       @   assignable \nothing;
       @*/
-    public /*@ pure @*/ static long classSize(int c) {
-        return Bits.bit(4 + c);
+    public /*@ pure spec_java_math @*/ static long classSize(int c) {
+        return 16L << c;
     }
 
     /** The smallest class holding `bytes` (1..2048). */
@@ -93,6 +103,10 @@ public final class Kmalloc {
         int c = 0;
         // Bounded by CLASSES so that a caller outside the contract gets the largest class instead of a
         // loop that never ends (classSize wraps once 4 + c reaches 64).
+        /*@ loop_invariant 0 <= c && c <= CLASSES - 1;
+          @ decreases CLASSES - 1 - c;
+          @ assignable \nothing;
+          @*/
         while (c < CLASSES - 1 && classSize(c) < bytes) {
             c = c + 1;
         }

@@ -12,7 +12,17 @@ import verimem.kernel.arch.Err;
 public final class VirtualRegionAllocator {
     public static final long PAGE = 4096L;
 
-    //@ public invariant 0 <= count && count <= starts.length && starts.length == ends.length;
+    /** Largest region: start + align - 1 (both at most the size) cannot wrap around. */
+    public static final long MAX_SIZE = 4611686018427387904L;
+
+    //@ public invariant 0 <= count && count <= starts.length && starts.length == ends.length && starts != ends;
+    // The region's end base + size fits in a long, so contains() can compare against it without wrap-around.
+    //@ public invariant 0 < size && size <= MAX_SIZE && Long.MIN_VALUE <= base && base + size <= Long.MAX_VALUE;
+    //@ public invariant 0 <= freeBytes && freeBytes <= size;
+    // Every free range is a non-empty part of the region.
+    /*@ public invariant (\forall int k; 0 <= k && k < count;
+      @                     0 <= starts[k] && starts[k] < ends[k] && ends[k] <= size);
+      @*/
     /*@ spec_public @*/ private final long base;
     /*@ spec_public @*/ private final long size;
     /*@ spec_public @*/ private final long[] starts;
@@ -21,8 +31,9 @@ public final class VirtualRegionAllocator {
     /*@ spec_public @*/ private long freeBytes;
 
     /*@ public normal_behavior
-      @   requires size > 0 && size % PAGE == 0 && capacity >= 1;
+      @   requires size > 0 && size <= MAX_SIZE && size % PAGE == 0 && capacity >= 1 && base + size <= Long.MAX_VALUE;
       @   ensures count == 1 && freeBytes == size;
+      @   assignable \nothing;
       @*/
     public VirtualRegionAllocator(long base, long size, int capacity) {
         this.base = base;
@@ -52,16 +63,17 @@ public final class VirtualRegionAllocator {
     }
 
     /*@ public normal_behavior
-      @   ensures \result == (base <= va && va - base < size);
+      @   ensures \result == (base <= va && va < base + size);
       @   assignable \nothing;
       @*/
     public /*@ pure @*/ boolean contains(long va) {
-        return base <= va && va - base < size;
+        // Not va - base < size: for a high va and a negative (kernel) base that difference wraps negative.
+        return base <= va && va < base + size;
     }
 
     /**
      * A range of `bytes` (page multiple) whose start is a multiple of align (a power of two, at least a page,
-     * dividing base), or NO_VIRTUAL_SPACE, INVALID_ARGUMENT, NO_MEMORY (table full).
+     * dividing base, at most the region size), or NO_VIRTUAL_SPACE, INVALID_ARGUMENT, NO_MEMORY (table full).
      */
     /*@ public normal_behavior
       @   ensures \result == Err.NO_VIRTUAL_SPACE || \result == Err.INVALID_ARGUMENT || \result == Err.NO_MEMORY
@@ -69,32 +81,65 @@ public final class VirtualRegionAllocator {
       @*/
     public long reserve(long bytes, long align) {
         if (bytes <= 0 || bytes % PAGE != 0 || align < PAGE || align % PAGE != 0 || base % align != 0
-                || bytes > size) {
+                || bytes > size || align > size) {
             return Err.INVALID_ARGUMENT;
         }
+        if (bytes > freeBytes) {
+            return Err.NO_VIRTUAL_SPACE; // fast refusal; also keeps freeBytes - bytes non-negative below
+        }
+        /*@ loop_invariant 0 <= i && i <= count;
+          @ decreases count - i;
+          @ assignable \nothing;
+          @*/
         for (int i = 0; i < count; i++) {
-            long a = ((starts[i] + align - 1) / align) * align;
+            long a = alignUp(starts[i], align);
             if (a < ends[i] && ends[i] - a >= bytes) {
-                boolean keepLeft = a > starts[i];
-                boolean keepRight = a + bytes < ends[i];
-                if (keepLeft && keepRight) {
-                    if (count == starts.length) {
-                        return Err.NO_MEMORY;
-                    }
-                    insertAt(i + 1, a + bytes, ends[i]);
-                    ends[i] = a;
-                } else if (keepLeft) {
-                    ends[i] = a;
-                } else if (keepRight) {
-                    starts[i] = a + bytes;
-                } else {
-                    removeAt(i);
+                if (take(i, a, bytes) != Err.OK) {
+                    return Err.NO_MEMORY;
                 }
-                freeBytes = freeBytes - bytes;
                 return base + a;
             }
         }
         return Err.NO_VIRTUAL_SPACE;
+    }
+
+    /** The smallest multiple of align at or above x. */
+    /*@ private normal_behavior
+      @   requires 0 <= x && x <= MAX_SIZE && 1 <= align && align <= MAX_SIZE;
+      @   ensures \result == ((x + align - 1) / align) * align;
+      @   ensures x <= \result && \result < x + align;
+      @   assignable \nothing;
+      @*/
+    private static long alignUp(long x, long align) {
+        return ((x + align - 1) / align) * align;
+    }
+
+    /** Takes [a, a + bytes) out of free range i, which holds it: shrinks, splits or removes that range. */
+    /*@ private normal_behavior
+      @   requires 0 <= i && i < count && starts[i] <= a && 0 < bytes && bytes <= ends[i] - a && bytes <= freeBytes;
+      @   ensures \result == Err.OK || \result == Err.NO_MEMORY;
+      @   ensures \result == Err.OK ==> freeBytes == \old(freeBytes) - bytes;
+      @   ensures \result != Err.OK ==> freeBytes == \old(freeBytes);
+      @   assignable count, starts[*], ends[*], freeBytes;
+      @*/
+    private long take(int i, long a, long bytes) {
+        boolean keepLeft = a > starts[i];
+        boolean keepRight = a + bytes < ends[i];
+        if (keepLeft && keepRight) {
+            if (count == starts.length) {
+                return Err.NO_MEMORY;
+            }
+            insertAt(i + 1, a + bytes, ends[i]);
+            ends[i] = a;
+        } else if (keepLeft) {
+            ends[i] = a;
+        } else if (keepRight) {
+            starts[i] = a + bytes;
+        } else {
+            removeAt(i);
+        }
+        freeBytes = freeBytes - bytes;
+        return Err.OK;
     }
 
     /** Gives [va, va + bytes) back; coalesces with free neighbours. */
@@ -112,15 +157,50 @@ public final class VirtualRegionAllocator {
         if (s % PAGE != 0 || bytes % PAGE != 0) {
             return Err.MISALIGNED;
         }
-        long e = s + bytes;
+        if (bytes > size - freeBytes) {
+            return Err.NOT_ALLOCATED; // more than is reserved in all: must overlap free space
+        }
+        int i = slotFor(s, s + bytes);
+        if (i < 0) {
+            return Err.NOT_ALLOCATED;
+        }
+        return give(i, s, s + bytes);
+    }
+
+    /** Where [s, e) goes in the sorted table: after every range ending at or before s; -1 if one overlaps it. */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < e && e <= size;
+      @   ensures -1 <= \result && \result <= count;
+      @   ensures \result > 0 ==> ends[\result - 1] <= s;
+      @   ensures 0 <= \result && \result < count ==> starts[\result] >= e;
+      @   assignable \nothing;
+      @*/
+    private int slotFor(long s, long e) {
         int i = 0;
+        /*@ loop_invariant 0 <= i && i <= count && (i > 0 ==> ends[i - 1] <= s);
+          @ decreases count - i;
+          @ assignable \nothing;
+          @*/
         while (i < count && starts[i] < e) {
             if (ends[i] > s) {
-                return Err.NOT_ALLOCATED;
+                return -1;
             }
             i = i + 1;
         }
-        // ranges 0..i-1 end at or before s; range i (if any) starts at or after e
+        return i;
+    }
+
+    /** Frees [s, e) at slot i (see slotFor), joined with a neighbour range it touches. */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < e && e <= size && e - s <= size - freeBytes && 0 <= i && i <= count;
+      @   requires i > 0 ==> ends[i - 1] <= s;
+      @   requires i < count ==> starts[i] >= e;
+      @   ensures \result == Err.OK || \result == Err.NO_MEMORY;
+      @   ensures \result == Err.OK ==> freeBytes == \old(freeBytes) + (e - s);
+      @   ensures \result != Err.OK ==> freeBytes == \old(freeBytes);
+      @   assignable count, starts[*], ends[*], freeBytes;
+      @*/
+    private long give(int i, long s, long e) {
         boolean joinLeft = i > 0 && ends[i - 1] == s;
         boolean joinRight = i < count && starts[i] == e;
         if (joinLeft && joinRight) {
@@ -136,11 +216,28 @@ public final class VirtualRegionAllocator {
             }
             insertAt(i, s, e);
         }
-        freeBytes = freeBytes + bytes;
+        freeBytes = freeBytes + (e - s);
         return Err.OK;
     }
 
-    private void insertAt(int i, long s, long e) {
+    /** Opens slot i by moving entries i..count-1 one up, then puts [s, e) there. */
+    /*@ private normal_behavior
+      @   requires starts != null && ends != null && starts != ends && starts.length == ends.length;
+      @   requires 0 <= i && i <= count && count < starts.length;
+      @   ensures count == \old(count) + 1 && starts[i] == s && ends[i] == e;
+      @   ensures (\forall int k; 0 <= k && k < i; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
+      @   ensures (\forall int k; i < k && k < count;
+      @              starts[k] == \old(starts[k - 1]) && ends[k] == \old(ends[k - 1]));
+      @   assignable count, starts[*], ends[*];
+      @*/
+    private /*@ helper @*/ void insertAt(int i, long s, long e) {
+        /*@ loop_invariant i <= j && j <= count;
+          @ loop_invariant (\forall int k; 0 <= k && k < j; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
+          @ loop_invariant (\forall int k; j < k && k <= count;
+          @                   starts[k] == \old(starts[k - 1]) && ends[k] == \old(ends[k - 1]));
+          @ decreases j;
+          @ assignable starts[*], ends[*];
+          @*/
         for (int j = count; j > i; j--) {
             starts[j] = starts[j - 1];
             ends[j] = ends[j - 1];
@@ -150,7 +247,25 @@ public final class VirtualRegionAllocator {
         count = count + 1;
     }
 
-    private void removeAt(int i) {
+    /** Closes slot i by moving entries i+1..count-1 one down. */
+    /*@ private normal_behavior
+      @   requires starts != null && ends != null && starts != ends && starts.length == ends.length;
+      @   requires 0 <= i && i < count && count <= starts.length;
+      @   ensures count == \old(count) - 1;
+      @   ensures (\forall int k; 0 <= k && k < i; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
+      @   ensures (\forall int k; i <= k && k < count;
+      @              starts[k] == \old(starts[k + 1]) && ends[k] == \old(ends[k + 1]));
+      @   assignable count, starts[*], ends[*];
+      @*/
+    private /*@ helper @*/ void removeAt(int i) {
+        /*@ loop_invariant i <= j && j < count;
+          @ loop_invariant (\forall int k; 0 <= k && k < i; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
+          @ loop_invariant (\forall int k; i <= k && k < j;
+          @                   starts[k] == \old(starts[k + 1]) && ends[k] == \old(ends[k + 1]));
+          @ loop_invariant (\forall int k; j <= k && k < count; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
+          @ decreases count - j;
+          @ assignable starts[*], ends[*];
+          @*/
         for (int j = i; j + 1 < count; j++) {
             starts[j] = starts[j + 1];
             ends[j] = ends[j + 1];

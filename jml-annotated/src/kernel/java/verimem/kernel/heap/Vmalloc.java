@@ -23,7 +23,7 @@ public final class Vmalloc {
     /*@ spec_public @*/ private long liveAllocations;
 
     /*@ public normal_behavior
-      @   requires vmm != null && maxAllocations >= 1;
+      @   requires vmm != null && maxAllocations >= 1 && maxAllocations < Integer.MAX_VALUE;
       @*/
     public Vmalloc(Vmm vmm, int maxAllocations) {
         this(vmm, maxAllocations, Layout.VMALLOC_BASE, Layout.VMALLOC_SIZE);
@@ -31,7 +31,8 @@ public final class Vmalloc {
 
     /** Over a smaller part of the vmalloc region (tests exhaust it). */
     /*@ public normal_behavior
-      @   requires vmm != null && maxAllocations >= 1 && size > 0 && size % PAGE == 0;
+      @   requires vmm != null && maxAllocations >= 1 && maxAllocations < Integer.MAX_VALUE;
+      @   requires size > 0 && size <= VirtualRegionAllocator.MAX_SIZE && size % PAGE == 0 && base + size <= Long.MAX_VALUE;
       @*/
     public Vmalloc(Vmm vmm, int maxAllocations, long base, long size) {
         this.vmm = vmm;

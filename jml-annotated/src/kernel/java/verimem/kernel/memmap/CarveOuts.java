@@ -22,6 +22,7 @@ public final class CarveOuts {
      */
     /*@ public normal_behavior
       @   requires list != null && modules != null && list != modules;
+      @   requires \invariant_for(list) && \invariant_for(modules);
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
       @   assignable list.count, list.starts[*], list.ends[*], list.types[*];
       @*/
@@ -32,8 +33,10 @@ public final class CarveOuts {
         list.add(kernelStart, kernelEnd, MemoryMap.KERNEL_IMAGE);
         list.add(bootInfoStart, bootInfoEnd, MemoryMap.BOOT_INFO);
         int n = modules.count();
-        /*@ loop_invariant 0 <= i && i <= n;
+        /*@ loop_invariant 0 <= i && i <= n && n == modules.count;
+          @ loop_invariant \invariant_for(list) && \invariant_for(modules);
           @ decreases n - i;
+          @ assignable list.count, list.starts[*], list.ends[*], list.types[*];
           @*/
         for (int i = 0; i < n; i++) {
             if (list.add(modules.start(i), modules.end(i), MemoryMap.BOOT_MODULE) != Err.OK) {

@@ -14,7 +14,7 @@ public final class MapInvariants {
     public static final long MAX_PHYS = 4503599627370496L;
 
     /*@ public normal_behavior
-      @   requires map != null;
+      @   requires map != null && \invariant_for(map);
       @   ensures \result == (\forall int i; 0 <= i && i < map.count;
       @              0 <= map.starts[i] && map.starts[i] < map.ends[i] && map.ends[i] <= MAX_PHYS
       @              && (i + 1 < map.count ==> map.ends[i] <= map.starts[i + 1])
@@ -23,8 +23,13 @@ public final class MapInvariants {
       @*/
     /*@ pure @*/ public static boolean isSanitised(MemoryMap map) {
         int n = map.count();
-        /*@ loop_invariant 0 <= i && i <= n;
+        /*@ loop_invariant 0 <= i && i <= n && n == map.count;
+          @ loop_invariant (\forall int j; 0 <= j && j < i;
+          @     0 <= map.starts[j] && map.starts[j] < map.ends[j] && map.ends[j] <= MAX_PHYS
+          @     && (j + 1 < map.count ==> map.ends[j] <= map.starts[j + 1])
+          @     && (map.types[j] == MemoryMap.USABLE ==> map.starts[j] % PAGE == 0 && map.ends[j] % PAGE == 0));
           @ decreases n - i;
+          @ assignable \nothing;
           @*/
         for (int i = 0; i < n; i++) {
             long s = map.start(i);
@@ -44,16 +49,18 @@ public final class MapInvariants {
 
     /** Number of whole 4 KiB frames inside the usable ranges of a map (only whole frames count). */
     /*@ public normal_behavior
-      @   requires map != null;
-      @   requires (\forall int i; 0 <= i && i < map.count; 0 <= map.starts[i] && map.ends[i] <= MAX_PHYS);
+      @   requires map != null && \invariant_for(map);
+      @   requires (\forall int i; 0 <= i && i < map.count;
+      @               0 <= map.starts[i] && map.starts[i] <= MAX_PHYS && map.ends[i] <= MAX_PHYS);
       @   ensures \result >= 0;
       @   assignable \nothing;
       @*/
     /*@ pure @*/ public static long usableFrames(MemoryMap map) {
         long frames = 0;
         int n = map.count();
-        /*@ loop_invariant 0 <= i && i <= n && frames >= 0 && frames <= i * (MAX_PHYS / PAGE);
+        /*@ loop_invariant 0 <= i && i <= n && n == map.count && frames >= 0 && frames <= i * (MAX_PHYS / PAGE);
           @ decreases n - i;
+          @ assignable \nothing;
           @*/
         for (int i = 0; i < n; i++) {
             if (map.type(i) == MemoryMap.USABLE) {

@@ -19,6 +19,7 @@ public final class MapSanitiser {
     /*@ public normal_behavior
       @   requires raw != null && scratch != null && out != null;
       @   requires raw != scratch && raw != out && scratch != out;
+      @   requires \invariant_for(raw) && \invariant_for(scratch) && \invariant_for(out);
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
       @   ensures \result == Err.OK ==> MapInvariants.isSanitised(out);
       @   assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*],
@@ -27,8 +28,12 @@ public final class MapSanitiser {
     public static long sanitise(MemoryMap raw, MemoryMap scratch, MemoryMap out) {
         scratch.clear();
         int n = raw.count();
-        /*@ loop_invariant 0 <= i && i <= n && scratch.count <= i;
+        /*@ loop_invariant 0 <= i && i <= n && n == raw.count && scratch.count <= i;
+          @ loop_invariant \invariant_for(raw) && \invariant_for(scratch) && \invariant_for(out);
+          @ loop_invariant (\forall int k; 0 <= k && k < scratch.count; 0 <= scratch.starts[k]
+          @                   && scratch.starts[k] < scratch.ends[k] && scratch.ends[k] <= MapInvariants.MAX_PHYS);
           @ decreases n - i;
+          @ assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*];
           @*/
         for (int i = 0; i < n; i++) {
             long s = raw.start(i);

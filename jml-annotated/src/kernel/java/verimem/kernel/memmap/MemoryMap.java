@@ -30,6 +30,8 @@ public final class MemoryMap {
 
     //@ public invariant 0 <= count && count <= CAPACITY;
     //@ public invariant starts.length == CAPACITY && ends.length == CAPACITY && types.length == CAPACITY;
+    // Two distinct arrays: writing an end never overwrites a start.
+    //@ public invariant starts != ends;
     /*@ spec_public @*/ private final long[] starts;
     /*@ spec_public @*/ private final long[] ends;
     /*@ spec_public @*/ private final int[] types;

@@ -24,7 +24,7 @@ public final class Multiboot1 {
      * mmap filled, or Err.BAD_MEMORY_MAP when the flag is clear or an entry is malformed.
      */
     /*@ public normal_behavior
-      @   requires infoVa % 4 == 0 && physToVirt % 4 == 0 && mmap != null;
+      @   requires infoVa % 4 == 0 && physToVirt % 4 == 0 && mmap != null && \invariant_for(mmap);
       @   requires infoVa <= Long.MAX_VALUE - 64;
       @   requires physToVirt <= Long.MAX_VALUE - 2 * TWO_POW_32;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
@@ -43,8 +43,9 @@ public final class Multiboot1 {
         }
         long offset = 0;
         long maxEntries = length / (ENTRY_MIN + 4) + 1;
-        /*@ loop_invariant 0 <= offset && offset % 4 == 0 && 0 <= k && k <= maxEntries;
+        /*@ loop_invariant 0 <= offset && offset % 4 == 0 && 0 <= k && k <= maxEntries && \invariant_for(mmap);
           @ decreases maxEntries - k;
+          @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
           @*/
         for (long k = 0; k < maxEntries; k++) {
             if (offset == length) {

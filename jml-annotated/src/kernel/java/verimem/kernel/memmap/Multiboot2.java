@@ -36,6 +36,7 @@ public final class Multiboot2 {
     /*@ public normal_behavior
       @   requires infoVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
       @   requires mmap != null && modules != null && mmap != modules;
+      @   requires \invariant_for(mmap) && \invariant_for(modules);
       @   ensures infoVa % 8 != 0 ==> \result == Err.BAD_MEMORY_MAP;
       @   ensures \result == Err.BAD_MEMORY_MAP || (16 <= \result && \result <= MAX_INFO_SIZE);
       @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
@@ -55,7 +56,10 @@ public final class Multiboot2 {
         long offset = 8;
         long maxTags = total / 8;
         /*@ loop_invariant 8 <= offset && offset % 8 == 0 && 0 <= tag && tag <= maxTags;
+          @ loop_invariant \invariant_for(mmap) && \invariant_for(modules);
           @ decreases maxTags - tag;
+          @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
+          @            modules.count, modules.starts[*], modules.ends[*], modules.types[*];
           @*/
         for (long tag = 0; tag < maxTags; tag++) {
             if (offset + 8 > total) {
@@ -87,7 +91,7 @@ public final class Multiboot2 {
     }
 
     /*@ public normal_behavior
-      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && mmap != null;
+      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && mmap != null && \invariant_for(mmap);
       @   requires tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
       @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
@@ -101,8 +105,9 @@ public final class Multiboot2 {
             return Err.BAD_MEMORY_MAP;
         }
         long entries = (size - 16) / entrySize;
-        /*@ loop_invariant 0 <= k && k <= entries;
+        /*@ loop_invariant 0 <= k && k <= entries && \invariant_for(mmap);
           @ decreases entries - k;
+          @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
           @*/
         for (long k = 0; k < entries; k++) {
             long e = tagVa + 16 + k * entrySize;
@@ -117,7 +122,7 @@ public final class Multiboot2 {
     }
 
     /*@ public normal_behavior
-      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && modules != null;
+      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && modules != null && \invariant_for(modules);
       @   requires tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
       @   assignable modules.count, modules.starts[*], modules.ends[*], modules.types[*];

@@ -18,6 +18,10 @@ public final class RegionTypes {
     /*@ public normal_behavior
       @   ensures 0 <= \result && \result <= UNKNOWN_RANK;
       @   ensures (\result == 0) == (type == MemoryMap.USABLE);
+      @   ensures \result == (type == MemoryMap.USABLE ? 0 : type == MemoryMap.ACPI_RECLAIMABLE ? 1
+      @                      : type == MemoryMap.ACPI_NVS ? 2 : type == MemoryMap.PERSISTENT ? 3
+      @                      : type == MemoryMap.PRAM ? 4 : type == MemoryMap.BAD ? 5
+      @                      : type == MemoryMap.RESERVED ? 6 : UNKNOWN_RANK);
       @   assignable \nothing;
       @*/
     /*@ pure @*/ public static int rank(int type) {

@@ -20,6 +20,7 @@ final class Sweep {
 
     /*@ normal_behavior
       @   requires in != null && carve != null && out != null && out != in && out != carve;
+      @   requires \invariant_for(in) && \invariant_for(carve) && \invariant_for(out);
       @   requires (\forall int i; 0 <= i && i < in.count;
       @               0 <= in.starts[i] && in.starts[i] < in.ends[i] && in.ends[i] <= MapInvariants.MAX_PHYS);
       @   requires (\forall int i; 0 <= i && i < carve.count;

@@ -20,7 +20,7 @@ public final class DemandPager {
     private static final int REASON_NO_FRAME = 3;
     private static final int REASON_NO_TABLE = 4;
 
-    private static DemandPager installed;
+    /*@ nullable @*/ private static DemandPager installed;
 
     /*@ spec_public @*/ private final Vmm vmm;
     /** Owner space id per region; 0 = unused slot (ids start at 1). Ids, not references: the kernel subset has
@@ -78,6 +78,7 @@ public final class DemandPager {
       @        || \result == Err.NON_CANONICAL || \result == Err.NO_MEMORY || \result == Err.DESTROYED
       @        || \result == Err.ALREADY_MAPPED || \result == Err.WRITE_EXECUTE;
       @   ensures \result == Err.OK ==> !PageFlags.isUserWriteExecute(pageFlags);
+      @   ensures \result == Err.OK ==> !PageFlags.isWriteExecute(pageFlags);
       @*/
     public long addLazy(AddressSpace s, long va, long bytes, long pageFlags) {
         if (s.state() != AddressSpace.LIVE) {
@@ -93,7 +94,7 @@ public final class DemandPager {
                 || (va < 0 && PageFlags.isUser(pageFlags))) {
             return Err.INVALID_ARGUMENT;
         }
-        if (PageFlags.isUserWriteExecute(pageFlags)) {
+        if (PageFlags.isWriteExecute(pageFlags)) {
             return Err.WRITE_EXECUTE; // refused now: the fault handler's map would refuse every page later
         }
         int free = -1;
@@ -147,7 +148,8 @@ public final class DemandPager {
 
     /** The #PF entry point the IDT calls: true when the fault was resolved and the access may be retried. */
     /*@ public normal_behavior
-      @   ensures \result ==> installed != null;
+      @   requires installed == null || \invariant_for(installed);
+      @   ensures \old(installed) == null ==> !\result;
       @*/
     public static boolean handlePageFault(long address, int errorCode) {
         if (installed == null) {

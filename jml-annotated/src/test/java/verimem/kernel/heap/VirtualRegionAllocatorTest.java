@@ -20,6 +20,17 @@ class VirtualRegionAllocatorTest {
     static final long BASE = Layout.VMALLOC_BASE;
 
     @Test
+    void aFarAwayPositiveAddressIsNotInsideAKernelRegion() {
+        VirtualRegionAllocator a = new VirtualRegionAllocator(BASE, 64 * P, 8);
+        // Long.MAX_VALUE - BASE wraps negative in 64 bits: a contains() written as va - base < size said true.
+        assertEquals(false, a.contains(Long.MAX_VALUE));
+        assertEquals(false, a.contains(BASE + 64 * P));
+        assertEquals(true, a.contains(BASE + 64 * P - 1));
+        assertEquals(Err.NOT_MANAGED, a.release(Long.MAX_VALUE - P + 1, P));
+        assertEquals(64 * P, a.freeBytes(), "refused release changed nothing");
+    }
+
+    @Test
     void alignmentCoalescingAndErrors() {
         VirtualRegionAllocator a = new VirtualRegionAllocator(BASE, 64 * P, 8);
         long x = a.reserve(P, P);

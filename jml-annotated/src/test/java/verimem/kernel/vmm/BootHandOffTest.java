@@ -73,7 +73,7 @@ class BootHandOffTest {
         assertEquals(77, loader.machine().load64(Layout.directMap(f) + 8), "direct map and user map agree");
         long kva = VirtAddr.fromIndices(Layout.VMALLOC_SLOT, 0, 0, 0);
         long g = pmm.allocFrame();
-        assertEquals(Err.OK, vmm.kernelSpace().map(kva, g, Pte.WRITABLE, 4096));
+        assertEquals(Err.OK, vmm.kernelSpace().map(kva, g, Pte.WRITABLE | Pte.NO_EXECUTE, 4096));
         loader.machine().store64(kva, 5);
         assertEquals(5, loader.machine().load64(Layout.directMap(g)));
     }

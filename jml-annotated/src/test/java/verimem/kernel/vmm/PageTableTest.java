@@ -82,7 +82,7 @@ class PageTableTest {
         assertEquals(Err.ALREADY_MAPPED, as.map(0, big, RW_USER, M2), "a PT is in that PD slot");
         assertEquals(Err.MISALIGNED, as.unmap(0x4000_0000L + K4), "unmap inside a 2 MiB page");
         assertEquals(Err.NOT_MAPPED, as.unmap(0x7000_0000L));
-        assertEquals(Err.NOT_MAPPED, as.protect(0x7000_0000L, Pte.WRITABLE));
+        assertEquals(Err.NOT_MAPPED, as.protect(0x7000_0000L, Pte.WRITABLE | Pte.NO_EXECUTE));
     }
 
     @Test
@@ -107,7 +107,7 @@ class PageTableTest {
         assertTrue(tr.user && tr.noExecute);
         assertThrows(PageFault.class, () -> fx.machine.userStore64(va, 2), "stale writable entry was flushed");
         assertEquals(1, fx.machine.userLoad64(va));
-        assertEquals(Err.OK, as.protect(va, Pte.WRITABLE));
+        assertEquals(Err.OK, as.protect(va, Pte.WRITABLE | Pte.NO_EXECUTE));
         assertThrows(PageFault.class, () -> fx.machine.userLoad64(va), "no longer user");
         fx.machine.store64(va, 3);
         // a parent narrowed by hand: translate must report the combination, not the leaf alone

@@ -30,7 +30,7 @@ class ParentWideningTest {
         long fb = fx.pmm.allocFrame();
         // a's leaf is writable but the boot PML4 entry is not: effectively read-only
         fx.machine.ram().write64(VmmFixture.BOOT_PML4 + Layout.KERNEL_SLOT * 8L, bootPdpt | Pte.PRESENT);
-        assertEquals(Err.OK, k.map(a, fa, Pte.WRITABLE, 4096));
+        assertEquals(Err.OK, k.map(a, fa, Pte.WRITABLE | Pte.NO_EXECUTE, 4096));
         // map widened the parent already; narrow it again by hand to set the scene, then cache a read-only entry
         long pml4e = fx.machine.ram().read64(VmmFixture.BOOT_PML4 + Layout.KERNEL_SLOT * 8L);
         fx.machine.ram().write64(VmmFixture.BOOT_PML4 + Layout.KERNEL_SLOT * 8L, pml4e & ~Pte.WRITABLE);
@@ -41,7 +41,7 @@ class ParentWideningTest {
         fx.machine.load64(a);
         assertThrows(PageFault.class, () -> fx.machine.store64(a, 1));
         fx.machine.load64(a); // cached again, read-only
-        assertEquals(Err.OK, k.map(b, fb, Pte.WRITABLE, 4096));
+        assertEquals(Err.OK, k.map(b, fb, Pte.WRITABLE | Pte.NO_EXECUTE, 4096));
         assertTrue(k.translate(a, tr) >= 0);
         assertTrue(tr.writable, "parent widened for b, so a is writable too");
         fx.machine.store64(a, 5); // would fault on the stale read-only TLB entry without the flush
@@ -64,6 +64,6 @@ class ParentWideningTest {
         assertEquals(pt | P | W, fx.machine.ram().read64(pd), "empty boot PT stays linked");
         assertEquals(tables0, fx.vmm.tableFrames());
         assertEquals(Err.NOT_MAPPED, fx.vmm.kernelSpace().translate(va, new TranslateResult()));
-        assertEquals(Err.OK, fx.vmm.kernelSpace().map(va, VmmFixture.KERNEL_IMAGE_START, W, 4096), "reused");
+        assertEquals(Err.OK, fx.vmm.kernelSpace().map(va, VmmFixture.KERNEL_IMAGE_START, W | Pte.NO_EXECUTE, 4096), "reused");
     }
 }
