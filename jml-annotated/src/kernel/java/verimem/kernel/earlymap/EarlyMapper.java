@@ -96,6 +96,7 @@ public final class EarlyMapper {
         return Err.OK;
     }
 
+    /** Err.OK or the reason; writable without NO_EXECUTE is refused with Err.WRITE_EXECUTE (W^X). */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result < 0;
       @*/
@@ -145,6 +146,9 @@ public final class EarlyMapper {
         }
         if (pa < 0 || pa >= Pte.PHYS_LIMIT || !validFlags(flags)) {
             return Err.INVALID_ARGUMENT;
+        }
+        if (Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0) {
+            return Err.WRITE_EXECUTE; // W^X, as the VMM's map: the direct map and PMM metadata are data (NX)
         }
         long existing = probe(va, leafLevel);
         if (existing != Err.OK) {

@@ -32,6 +32,7 @@ public final class SegmentTable {
     //@ public invariant (\forall int s; 0 <= s && s < count; start[s] < end[s] && base[s] == (start[s] / 64) * 64);
     //@ public invariant (\forall int s; 0 < s && s < count; end[s - 1] < start[s]);
     //@ public invariant (\forall int s; 0 <= s && s < count; 0 <= firstWord[s] && firstWord[s] + (end[s] - base[s] + 63) / 64 <= words);
+    //@ public invariant count > 0 ==> firstWord[0] == 0;
     /*@ spec_public @*/ private final long[] start;
     /*@ spec_public @*/ private final long[] end;
     /*@ spec_public @*/ private final long[] base;
@@ -46,6 +47,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires a >= 0 && a <= Long.MAX_VALUE - Pmm.FRAME;
       @   ensures \result == (a + Pmm.FRAME - 1) / Pmm.FRAME;
+      @   assignable \strictly_nothing;
       @*/
     public /*@ pure @*/ static long firstFrame(long a) {
         return (a + Pmm.FRAME - 1) / Pmm.FRAME;
@@ -62,7 +64,7 @@ public final class SegmentTable {
         /* Each usable entry adds at most 2^51 / 64 + 1 < 2^46 words (frames are below 2^51). */
         /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= words && words <= i * 70368744177664L;
           @ decreasing n - i;
-          @ assignable \strictly_nothing;
+          @ assignable \nothing;
           @*/
         for (int i = 0; i < n; i++) {
             if (isUsableEntry(usable, i)) {
@@ -82,6 +84,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
       @   ensures \result == (wordsFor(usable) <= MAX_WORDS);
+      @   assignable \nothing;
       @*/
     public static boolean fits(MemoryMap usable) {
         return wordsFor(usable) <= MAX_WORDS;
@@ -93,7 +96,7 @@ public final class SegmentTable {
       @   ensures \result ==> (usable.types[i] == MemoryMap.USABLE && 0 <= usable.starts[i] && 0 <= usable.ends[i]
       @                        && usable.starts[i] <= Long.MAX_VALUE - Pmm.FRAME
       @                        && usable.ends[i] / Pmm.FRAME > (usable.starts[i] + Pmm.FRAME - 1) / Pmm.FRAME);
-      @   assignable \strictly_nothing;
+      @   assignable \nothing;
       @*/
     public /*@ pure @*/ static boolean isUsableEntry(MemoryMap usable, int i) {
         if (usable.type(i) != MemoryMap.USABLE) {
@@ -111,13 +114,14 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
       @   ensures \result >= 0;
+      @   assignable \nothing;
       @*/
     public static long endFrameFor(MemoryMap usable) {
         long top = 0;
         int n = usable.count();
         /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= top;
           @ decreasing n - i;
-          @ assignable \strictly_nothing;
+          @ assignable \nothing;
           @*/
         for (int i = 0; i < n; i++) {
             if (isUsableEntry(usable, i) && usable.end(i) / Pmm.FRAME > top) {
@@ -131,6 +135,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires endFrame >= 0;
       @   ensures \result >= BASE_CHUNK_SHIFT && \result <= 62;
+      @   assignable \strictly_nothing;
       @*/
     public static int chunkShiftFor(long endFrame) {
         int shift = BASE_CHUNK_SHIFT;
@@ -147,6 +152,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires endFrame >= 0;
       @   ensures \result >= 1 && \result <= MAX_CHUNKS;
+      @   assignable \strictly_nothing;
       @*/
     public static int chunksFor(long endFrame) {
         return (int) (endFrame >> chunkShiftFor(endFrame)) + 1;
@@ -156,6 +162,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
       @   ensures 0 <= \result && \result <= MemoryMap.CAPACITY * 28L + MAX_CHUNKS * 4L + 5 * 16L;
+      @   assignable \nothing;
       @*/
     public static long metadataBytes(MemoryMap usable) {
         return usable.count() * 28L + chunksFor(endFrameFor(usable)) * 4L + 5 * 16L;
@@ -242,6 +249,7 @@ public final class SegmentTable {
 
     /*@ public normal_behavior
       @   ensures \result == count;
+      @   assignable \strictly_nothing;
       @*/
     public int count() {
         return count;
@@ -250,6 +258,7 @@ public final class SegmentTable {
     /** Total bitmap words of all segments. */
     /*@ public normal_behavior
       @   ensures \result == words;
+      @   assignable \strictly_nothing;
       @*/
     public int words() {
         return words;
@@ -258,6 +267,7 @@ public final class SegmentTable {
     /** Usable frames managed (sum of segment lengths). */
     /*@ public normal_behavior
       @   ensures \result == frames;
+      @   assignable \strictly_nothing;
       @*/
     public long frames() {
         return frames;
@@ -266,6 +276,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires 0 <= s && s < count;
       @   ensures \result == start[s];
+      @   assignable \strictly_nothing;
       @*/
     public long start(int s) {
         return start[s];
@@ -274,6 +285,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires 0 <= s && s < count;
       @   ensures \result == end[s];
+      @   assignable \strictly_nothing;
       @*/
     public long end(int s) {
         return end[s];
@@ -283,6 +295,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires 0 <= s && s < count;
       @   ensures \result == base[s];
+      @   assignable \strictly_nothing;
       @*/
     public long base(int s) {
         return base[s];
@@ -291,6 +304,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires 0 <= s && s < count;
       @   ensures \result == firstWord[s];
+      @   assignable \strictly_nothing;
       @*/
     public int firstWord(int s) {
         return firstWord[s];
@@ -321,15 +335,26 @@ public final class SegmentTable {
     }
 
     /** Index of the segment that owns bitmap word w (binary search over firstWord): at most 8 steps for 256. */
+    /*
+     * A helper (changes nothing, so it cannot break the invariant): it needs only the facts it requires, and KeY
+     * does not spend its time re-proving the division-heavy invariant for a binary search.
+     */
     /*@ public normal_behavior
-      @   requires count > 0 && 0 <= w && w < words;
+      @   requires firstWord != null && 0 < count && count <= firstWord.length && firstWord[0] == 0;
+      @   requires 0 <= w && w < words;
       @   ensures 0 <= \result && \result < count && firstWord[\result] <= w;
       @   ensures \result + 1 == count || w < firstWord[\result + 1];
       @   assignable \strictly_nothing;
       @*/
-    public /*@ pure @*/ int segmentOfWord(int w) {
+    public /*@ pure helper @*/ int segmentOfWord(int w) {
         int lo = 0;
         int hi = count - 1;
+        /* Needs no ordering of firstWord: lo always has firstWord[lo] <= w, hi + 1 always has w < firstWord[hi + 1]. */
+        /*@ loop_invariant 0 <= lo && lo <= hi && hi < count && firstWord[lo] <= w
+          @   && (hi + 1 == count || w < firstWord[hi + 1]);
+          @ decreasing hi - lo;
+          @ assignable \strictly_nothing;
+          @*/
         while (lo < hi) {
             int mid = lo + (hi - lo + 1) / 2;
             if (firstWord[mid] <= w) {
