@@ -25,8 +25,10 @@ public final class Vmm {
     /*@ spec_public @*/ private final Pmm pmm;
     /*@ spec_public @*/ private final FrameOwnership owners;
     /*@ spec_public @*/ private final PcidAllocator pcids;
-    /*@ spec_public @*/ private AddressSpace kernelSpace;
-    /*@ spec_public @*/ private AddressSpace current;
+    // Both are null until adoptBootSpace() succeeds: nullable, or JML's non-null default would make every proof
+    // assume they are set and adoptBootSpace's precondition (kernelSpace == null) unsatisfiable.
+    /*@ spec_public nullable @*/ private AddressSpace kernelSpace;
+    /*@ spec_public nullable @*/ private AddressSpace current;
     /*@ spec_public @*/ private long kernelEpoch;
     /*@ spec_public @*/ private long tableFrames;
     /*@ spec_public @*/ private long lastSpaceId;
@@ -117,7 +119,7 @@ public final class Vmm {
       @   ensures \result == kernelSpace;
       @   assignable \nothing;
       @*/
-    public AddressSpace kernelSpace() {
+    public /*@ nullable @*/ AddressSpace kernelSpace() {
         return kernelSpace;
     }
 
@@ -125,7 +127,7 @@ public final class Vmm {
       @   ensures \result == current;
       @   assignable \nothing;
       @*/
-    public AddressSpace current() {
+    public /*@ nullable @*/ AddressSpace current() {
         return current;
     }
 
