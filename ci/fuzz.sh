@@ -58,6 +58,10 @@ method_of() { case "$1" in SanitiserFuzzTarget) echo sanitiser ;; Multiboot2Fuzz
   Multiboot1FuzzTarget) echo multiboot1 ;; BootstrapFuzzTarget) echo bootstrap ;; *) echo none ;; esac; }
 max_len_of() { case "$1" in SanitiserFuzzTarget) echo 2700 ;; BootstrapFuzzTarget) echo 1280 ;; *) echo 4096 ;; esac; }
 
+for t in "${TARGETS[@]}"; do
+  [[ "$(method_of "$t")" != none ]] || { echo "fuzz.sh: unknown target $t" >&2; exit 2; }
+done
+
 if ((${#REPLAY[@]})); then
   exec "${JAVA[@]}" "--target_class=verimem.robust.${REPLAY[0]}" "${REPLAY[1]}"
 fi
@@ -78,10 +82,11 @@ if ((SAVE)); then
   exit 0
 fi
 
-# run_target NAME CLASS INPUTS SECONDS FINDINGS_DIR: fuzzes CLASS from the seeds and saved corpus of target INPUTS,
-# prints the summary; returns libFuzzer's exit status
+# run_target NAME CLASS INPUTS SECONDS FINDINGS_DIR [SEEDS_ONLY]: fuzzes CLASS from the seeds and (unless SEEDS_ONLY
+# is 1) the saved corpus of target INPUTS, prints the summary; returns libFuzzer's exit status
 run_target() {
   local name="$1" class="$2" inputs="$3" secs="$4" fdir="$5" saved="$SAVED/$(method_of "$3")"
+  [[ "${6:-0}" == 1 ]] && saved=/nonexistent
   local corpus="$OUT/corpus/$name" log="$OUT/$name.log" dirs=()
   mkdir -p "$corpus" "$fdir"
   dirs=("$corpus" "$OUT/seeds/$inputs")
@@ -93,8 +98,8 @@ run_target() {
     "${dirs[@]}" >"$log" 2>&1 || rc=$?
   local execs cov
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  [[ -n "$execs" ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
-  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -1)
+  [[ -n "$execs" ]] || execs=$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#')
+  cov=$( (grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" || true) | tail -1)
   # coverage = libFuzzer's counters over the instrumented kernel classes (verimem.kernel.**): cov = edges reached,
   # ft = features (edge x hit-count buckets). Jazzer's per-class --coverage_report was tried and not used: it
   # credited classes a target never calls (Multiboot1 to the bootstrap target) and missed classes it runs.
@@ -120,16 +125,18 @@ if ((MUTANT)); then
   rm -rf "$mdir" "$OUT/corpus/mutant-self-test"
   rc=0
   t0=$SECONDS
-  run_target mutant-self-test SanitiserMutant SanitiserFuzzTarget "$MUTANT_SECS" "$mdir" || rc=$?
+  # seeds only: the saved corpus was grown on the real sanitiser and already holds maps that reveal the mutant
+  run_target mutant-self-test SanitiserMutant SanitiserFuzzTarget "$MUTANT_SECS" "$mdir" 1 || rc=$?
   took=$((SECONDS - t0))
   crash=$(ls "$mdir"/crash-* 2>/dev/null | head -1 || true)
   if ((rc == 0)) || [[ -z "$crash" ]]; then
     echo "[fuzz] mutant self-test FAILED: Jazzer did not catch SanitiserMutant in $MUTANT_SECS s (exit $rc)" >&2
     failed=1
   else
-    at=$(grep -oE '^#[0-9]+' "$OUT/mutant-self-test.log" | tail -1 | tr -d '#')
+    at=$( (grep -oE '^#[0-9]+' "$OUT/mutant-self-test.log" || true) | tail -1 | tr -d '#')
     echo "[fuzz] mutant self-test passed: the oracle caught SanitiserMutant after ~${at:-?} inputs, ${took} s wall (JVM start included); input $crash:"
     grep -m1 -E 'AssertionError' "$OUT/mutant-self-test.log" || true
+    grep -m1 -E '^MS: ' "$OUT/mutant-self-test.log" || true
   fi
 fi
 exit $failed

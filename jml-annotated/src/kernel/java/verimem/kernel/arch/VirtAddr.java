@@ -31,36 +31,36 @@ public final class VirtAddr {
       @   requires 1 <= level && level <= 4;
       @   ensures \result == 12 + 9 * (level - 1);
       @*/
-    public static int shiftOf(int level) {
+    public /*@ pure @*/ static int shiftOf(int level) {
         return 12 + 9 * (level - 1);
     }
 
     /**
      * The 9-bit table index of va at a level (4 = PML4 .. 1 = PT): bits shift .. shift+8 of va. With q = va >>
      * shift ({@code >>} is floor division by 2^shift), q >> 9 is floor(q / 512), so q - (q >> 9) * 512 is q mod
-     * 512 in [0, 512) for upper-half (negative) addresses too. One literal shift per level rather than
-     * {@code va >> shiftOf(level)}: a literal shift is a division by a known power of two, which KeY proves; a
-     * variable shift needs 2^b reasoning its auto mode lacks. No {@code %} either: no sign cases, and cheaper.
+     * 512 in [0, 512) for upper-half (negative) addresses too: no {@code %}, so no sign cases for KeY and fewer
+     * instructions. The exact value is stated once per level (a spec case each): with the level fixed the shift
+     * is a literal, a division by a known power of two, which KeY proves without 2^b reasoning; and the code
+     * stays one shift, small enough for gcc to inline into the page-table walks.
      */
     /*@ public normal_behavior
       @   requires 1 <= level && level <= 4;
       @   ensures 0 <= \result && \result < 512;
-      @   ensures level == 1 ==> \result == (va >> 12) - ((va >> 12) >> 9) * 512;
-      @   ensures level == 2 ==> \result == (va >> 21) - ((va >> 21) >> 9) * 512;
-      @   ensures level == 3 ==> \result == (va >> 30) - ((va >> 30) >> 9) * 512;
-      @   ensures level == 4 ==> \result == (va >> 39) - ((va >> 39) >> 9) * 512;
+      @ also public normal_behavior
+      @   requires level == 1;
+      @   ensures \result == (va >> 12) - ((va >> 12) >> 9) * 512;
+      @ also public normal_behavior
+      @   requires level == 2;
+      @   ensures \result == (va >> 21) - ((va >> 21) >> 9) * 512;
+      @ also public normal_behavior
+      @   requires level == 3;
+      @   ensures \result == (va >> 30) - ((va >> 30) >> 9) * 512;
+      @ also public normal_behavior
+      @   requires level == 4;
+      @   ensures \result == (va >> 39) - ((va >> 39) >> 9) * 512;
       @*/
     public /*@ pure spec_java_math @*/ static int index(long va, int level) {
-        long q;
-        if (level == 1) {
-            q = va >> 12;
-        } else if (level == 2) {
-            q = va >> 21;
-        } else if (level == 3) {
-            q = va >> 30;
-        } else {
-            q = va >> 39;
-        }
+        long q = va >> shiftOf(level);
         return (int) (q - (q >> 9) * 512);
     }
 

@@ -40,12 +40,15 @@ public final class EarlyMapper {
     public static final long IDENTITY_WINDOW = 1073741824L;
     private static final long TABLE_FLAGS = Pte.PRESENT + Pte.WRITABLE;
 
+    //@ public invariant pre != null && \invariant_for(pre);
+    /* CR3's frame, as Pte.frame gives it: what makes the writes through the identity window 8-byte aligned. */
+    //@ public invariant 0 <= pml4Pa && pml4Pa < Pte.PHYS_LIMIT && pml4Pa % 4096 == 0;
     /*@ spec_public @*/ private final PrePmm pre;
     /*@ spec_public @*/ private final long pml4Pa;
     /*@ spec_public @*/ private boolean installed;
 
     /*@ public normal_behavior
-      @   requires frames != null;
+      @   requires frames != null && \invariant_for(frames);
       @   ensures pre == frames && !installed;
       @*/
     public EarlyMapper(PrePmm frames) {
@@ -96,8 +99,10 @@ public final class EarlyMapper {
         return Err.OK;
     }
 
+    /** Err.OK or the reason; writable without NO_EXECUTE is refused with Err.WRITE_EXECUTE (W^X). */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result < 0;
+      @   assignable pre.count, pre.starts[*], pre.frames[*], pre.purposes[*], pre.failCountdown;
       @*/
     public long map4k(long va, long pa, long flags) {
         return map(va, pa, flags, 1);
@@ -105,12 +110,18 @@ public final class EarlyMapper {
 
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result < 0;
+      @   assignable pre.count, pre.starts[*], pre.frames[*], pre.purposes[*], pre.failCountdown;
       @*/
     public long map2m(long va, long pa, long flags) {
         return map(va, pa, flags, 2);
     }
 
     /** Checks shared by map and unmap; Err.OK when va may be handled by the early mapper at all. */
+    /*@ private normal_behavior
+      @   ensures \result == Err.OK || \result == Err.INVALID_ARGUMENT || \result == Err.NON_CANONICAL;
+      @   ensures \result == Err.OK ==> (installed && VirtAddr.isCanonical(va));
+      @   assignable \nothing;
+      @*/
     private long checkVirtual(long va) {
         if (!installed) {
             return Err.INVALID_ARGUMENT;
@@ -134,6 +145,11 @@ public final class EarlyMapper {
                 && !Pte.has(low, 5) && !Pte.has(low, 6);
     }
 
+    /*@ private normal_behavior
+      @   requires leafLevel == 1 || leafLevel == 2;
+      @   ensures \result == Err.OK || \result < 0;
+      @   assignable pre.count, pre.starts[*], pre.frames[*], pre.purposes[*], pre.failCountdown;
+      @*/
     private long map(long va, long pa, long flags, int leafLevel) {
         long check = checkVirtual(va);
         if (check != Err.OK) {
@@ -145,6 +161,9 @@ public final class EarlyMapper {
         }
         if (pa < 0 || pa >= Pte.PHYS_LIMIT || !validFlags(flags)) {
             return Err.INVALID_ARGUMENT;
+        }
+        if (Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0) {
+            return Err.WRITE_EXECUTE; // W^X, as the VMM's map: the direct map and PMM metadata are data (NX)
         }
         long existing = probe(va, leafLevel);
         if (existing != Err.OK) {
@@ -231,19 +250,39 @@ public final class EarlyMapper {
         if (check != Err.OK) {
             return check;
         }
+        /*@ loop_invariant 0 <= level && level <= 4;
+          @ decreasing level;
+          @ assignable \nothing;
+          @*/
         for (int level = 4; level >= 1; level--) {
             long e = Cpu.load64(RecursiveSlot.entryOf(va, level));
             if (!Pte.isPresent(e)) {
                 return Err.NOT_MAPPED;
             }
             if (level == 1 || (level < 4 && Pte.has(e, Pte.BIT_HUGE))) {
-                long size = level == 1 ? VirtAddr.PAGE_SIZE
-                        : (level == 2 ? VirtAddr.LARGE_PAGE_SIZE : VirtAddr.HUGE_PAGE_SIZE);
-                long offset = ((va % size) + size) % size;
-                return Pte.frame(e) + offset;
+                return Pte.frame(e) + offsetIn(va, level);
             }
         }
         return Err.NOT_MAPPED;
+    }
+
+    /**
+     * va's offset in its page when the leaf is at level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB): va minus va rounded down
+     * to the page size. {@code >>} rounds towards minus infinity, so upper-half addresses give the same offset.
+     */
+    /*@ private normal_behavior
+      @   requires 1 <= level && level <= 3;
+      @   ensures 0 <= \result && \result < VirtAddr.HUGE_PAGE_SIZE;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long offsetIn(long va, int level) {
+        if (level == 1) {
+            return va - (va >> 12) * 4096;
+        }
+        if (level == 2) {
+            return va - (va >> 21) * 2097152;
+        }
+        return va - (va >> 30) * 1073741824;
     }
 
     /**
@@ -252,6 +291,7 @@ public final class EarlyMapper {
      */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result < 0;
+      @   assignable pre.count, pre.starts[*], pre.frames[*], pre.purposes[*];
       @*/
     public long unmap(long va) {
         long check = checkVirtual(va);
@@ -259,6 +299,11 @@ public final class EarlyMapper {
             return check;
         }
         int leafLevel = 0;
+        /*@ loop_invariant 0 <= level && level <= 4
+          @   && (leafLevel == 0 ? 1 <= level : (1 <= leafLevel && leafLevel <= 3));
+          @ decreasing level;
+          @ assignable \nothing;
+          @*/
         for (int level = 4; level >= 1 && leafLevel == 0; level--) {
             long e = Cpu.load64(RecursiveSlot.entryOf(va, level));
             if (!Pte.isPresent(e)) {
@@ -277,9 +322,13 @@ public final class EarlyMapper {
         }
         Cpu.store64(RecursiveSlot.entryOf(va, leafLevel), 0);
         Cpu.invlpg(va);
-        for (int level = leafLevel; level < 4; level++) {
-            long tableVa = RecursiveSlot.tableOf(va, level);
-            long entryVa = RecursiveSlot.entryOf(va, level + 1);
+        /*@ loop_invariant leafLevel <= up && up <= 4;
+          @ decreasing 4 - up;
+          @ assignable pre.count, pre.starts[*], pre.frames[*], pre.purposes[*];
+          @*/
+        for (int up = leafLevel; up < 4; up++) {
+            long tableVa = RecursiveSlot.tableOf(va, up);
+            long entryVa = RecursiveSlot.entryOf(va, up + 1);
             long table = Pte.frame(Cpu.load64(entryVa));
             if (!isEmpty(tableVa) || pre.isHandedOff() || pre.purposeOf(table) != PrePmm.PAGE_TABLE) {
                 return Err.OK;
@@ -293,7 +342,15 @@ public final class EarlyMapper {
         return Err.OK;
     }
 
+    /*@ private normal_behavior
+      @   requires tableVa % 4096 == 0;
+      @   assignable \nothing;
+      @*/
     private static boolean isEmpty(long tableVa) {
+        /*@ loop_invariant 0 <= i && i <= VirtAddr.ENTRIES;
+          @ decreasing VirtAddr.ENTRIES - i;
+          @ assignable \nothing;
+          @*/
         for (int i = 0; i < VirtAddr.ENTRIES; i++) {
             if (Cpu.load64(tableVa + 8L * i) != 0) {
                 return false;

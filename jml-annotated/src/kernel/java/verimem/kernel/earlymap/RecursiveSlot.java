@@ -26,7 +26,7 @@ public final class RecursiveSlot {
     /*@ public normal_behavior
       @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
       @*/
-    public static long pml4Table() {
+    public /*@ pure @*/ static long pml4Table() {
         return VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
     }
 
@@ -60,7 +60,7 @@ public final class RecursiveSlot {
       @   ensures \result == tableOf(va, level) + 8L * VirtAddr.index(va, level);
       @   ensures \result % 8 == 0;
       @*/
-    public static long entryOf(long va, int level) {
+    public /*@ pure @*/ static long entryOf(long va, int level) {
         return tableOf(va, level) + 8L * VirtAddr.index(va, level);
     }
 
@@ -68,7 +68,7 @@ public final class RecursiveSlot {
     /*@ public normal_behavior
       @   ensures \result == (VirtAddr.index(va, 4) == SLOT && VirtAddr.isCanonical(va));
       @*/
-    public static boolean inSlot(long va) {
+    public /*@ pure @*/ static boolean inSlot(long va) {
         return VirtAddr.isCanonical(va) && VirtAddr.index(va, 4) == SLOT;
     }
 }

@@ -160,7 +160,22 @@ public final class VirtualRegionAllocator {
         if (bytes > size - freeBytes) {
             return Err.NOT_ALLOCATED; // more than is reserved in all: must overlap free space
         }
-        long e = s + bytes;
+        int i = slotFor(s, s + bytes);
+        if (i < 0) {
+            return Err.NOT_ALLOCATED;
+        }
+        return give(i, s, s + bytes);
+    }
+
+    /** Where [s, e) goes in the sorted table: after every range ending at or before s; -1 if one overlaps it. */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < e && e <= size;
+      @   ensures -1 <= \result && \result <= count;
+      @   ensures \result > 0 ==> ends[\result - 1] <= s;
+      @   ensures 0 <= \result && \result < count ==> starts[\result] >= e;
+      @   assignable \nothing;
+      @*/
+    private int slotFor(long s, long e) {
         int i = 0;
         /*@ loop_invariant 0 <= i && i <= count && (i > 0 ==> ends[i - 1] <= s);
           @ decreases count - i;
@@ -168,11 +183,24 @@ public final class VirtualRegionAllocator {
           @*/
         while (i < count && starts[i] < e) {
             if (ends[i] > s) {
-                return Err.NOT_ALLOCATED;
+                return -1;
             }
             i = i + 1;
         }
-        // ranges 0..i-1 end at or before s; range i (if any) starts at or after e
+        return i;
+    }
+
+    /** Frees [s, e) at slot i (see slotFor), joined with a neighbour range it touches. */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < e && e <= size && e - s <= size - freeBytes && 0 <= i && i <= count;
+      @   requires i > 0 ==> ends[i - 1] <= s;
+      @   requires i < count ==> starts[i] >= e;
+      @   ensures \result == Err.OK || \result == Err.NO_MEMORY;
+      @   ensures \result == Err.OK ==> freeBytes == \old(freeBytes) + (e - s);
+      @   ensures \result != Err.OK ==> freeBytes == \old(freeBytes);
+      @   assignable count, starts[*], ends[*], freeBytes;
+      @*/
+    private long give(int i, long s, long e) {
         boolean joinLeft = i > 0 && ends[i - 1] == s;
         boolean joinRight = i < count && starts[i] == e;
         if (joinLeft && joinRight) {
@@ -188,7 +216,7 @@ public final class VirtualRegionAllocator {
             }
             insertAt(i, s, e);
         }
-        freeBytes = freeBytes + bytes;
+        freeBytes = freeBytes + (e - s);
         return Err.OK;
     }
 

@@ -26,9 +26,13 @@ public final class PrePmm {
     public static final int EARLY_DATA = 3;
     /** What {@link #purposeOf} says for a frame the pre-PMM did not hand out. */
     public static final int NONE = 0;
+    /** 2^52 (MAXPHYADDR, = Pte.PHYS_LIMIT): no frame at or above it is handed out, whatever the map says. */
+    public static final long ADDRESS_LIMIT = 4503599627370496L;
 
     //@ public invariant 0 <= count && count <= CAPACITY;
     //@ public invariant starts.length == CAPACITY && frames.length == CAPACITY && purposes.length == CAPACITY;
+    /* Two tables, not one: a write to starts[k] leaves frames[k] alone (KeY cannot know that otherwise). */
+    //@ public invariant starts != frames;
     //@ public invariant \invariant_for(map);
     /* Every recorded allocation is a real run: its end does not overflow and its purpose is one of the three. */
     /*@ public invariant (\forall int k; 0 <= k && k < count;
@@ -81,6 +85,7 @@ public final class PrePmm {
       @   requires purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA;
       @   ensures \result >= 0 ==> \result % FRAME == 0;
       @   ensures \result < 0 ==> count == \old(count);
+      @   assignable count, starts[*], frames[*], purposes[*], failCountdown;
       @*/
     public long allocFrame(int purpose) {
         return allocRun(1, 1, purpose);
@@ -96,6 +101,7 @@ public final class PrePmm {
       @   ensures \result >= 0 ==> (starts[count - 1] == \result && frames[count - 1] == n
       @                              && purposes[count - 1] == purpose);
       @   ensures \result < 0 ==> count == \old(count);
+      @   assignable count, starts[*], frames[*], purposes[*], failCountdown;
       @*/
     public long allocRun(long n, long align, int purpose) {
         if (handedOff) {
@@ -123,33 +129,54 @@ public final class PrePmm {
         if (found < 0) {
             return Err.NO_MEMORY;
         }
-        starts[count] = found;
+        record(found, n, purpose);
+        return found;
+    }
+
+    /** Appends an allocation to the table (its own contract: the one place a record is added). */
+    /*@ private normal_behavior
+      @   requires count < CAPACITY && 0 <= start && start % FRAME == 0 && 1 <= n && n <= Long.MAX_VALUE / FRAME / 2
+      @     && start <= Long.MAX_VALUE - n * FRAME
+      @     && (purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA);
+      @   ensures count == \old(count) + 1;
+      @   ensures starts[count - 1] == start && frames[count - 1] == n && purposes[count - 1] == purpose;
+      @   assignable count, starts[count], frames[count], purposes[count];
+      @*/
+    private void record(long start, long n, int purpose) {
+        starts[count] = start;
         frames[count] = n;
         purposes[count] = purpose;
         count = count + 1;
-        return found;
     }
 
     /**
      * First aligned run of n frames in [lo, hi) that overlaps no recorded allocation, or -1. Each collision moves
      * the candidate past one allocation, and the candidate only grows, so at most count + 1 rounds are needed.
-     * The candidate is a multiple of align frames computed as (multiple of align) * FRAME, which is the same long
-     * as (multiple of align * FRAME) (multiplication is associative modulo 2^64) and shows it is frame-aligned.
+     * Only [0, ADDRESS_LIMIT) is searched: no frame above it exists, and the bound keeps every sum below from
+     * overflowing.
      */
     /*@ private normal_behavior
       @   requires 0 < n && n <= Long.MAX_VALUE / FRAME / 2 && 0 < align && align <= Long.MAX_VALUE / FRAME / 2;
-      @   ensures \result < 0 || (\result % FRAME == 0 && \result <= Long.MAX_VALUE - n * FRAME);
+      @   ensures \result < 0 || (0 <= \result && \result % FRAME == 0 && lo <= \result
+      @                           && \result + n * FRAME <= hi && \result + n * FRAME <= ADDRESS_LIMIT);
       @   assignable \strictly_nothing;
       @*/
     private long fitIn(long lo, long hi, long n, long align) {
-        long unit = align * FRAME;
-        long cand = ((lo + unit - 1) / unit) * align * FRAME;
-        /*@ loop_invariant 0 <= round && round <= count + 1;
+        long top = hi;
+        if (top > ADDRESS_LIMIT) {
+            top = ADDRESS_LIMIT;
+        }
+        if (lo < 0 || lo >= top) {
+            return -1;
+        }
+        long cand = alignUp(lo, align);
+        /*@ loop_invariant 0 <= round && round <= count + 1 && 0 <= lo && lo <= cand && cand % FRAME == 0
+          @   && top <= ADDRESS_LIMIT && top <= hi;
           @ decreasing count + 1 - round;
           @ assignable \strictly_nothing;
           @*/
         for (int round = 0; round <= count; round++) {
-            if (cand < lo || cand > hi || hi - cand < n * FRAME) {
+            if (cand > top || top - cand < n * FRAME) {
                 return -1;
             }
             int hit = overlapping(cand, cand + n * FRAME);
@@ -157,14 +184,32 @@ public final class PrePmm {
                 return cand;
             }
             long past = starts[hit] + frames[hit] * FRAME;
-            cand = ((past + unit - 1) / unit) * align * FRAME;
+            if (past >= top) {
+                return -1;
+            }
+            cand = alignUp(past, align);
         }
         return -1;
+    }
+
+    /**
+     * The lowest multiple of align frames at or above pa. Computed as (multiple of align) * FRAME, which shows it
+     * is frame-aligned; pa below ADDRESS_LIMIT keeps the rounding sum from overflowing.
+     */
+    /*@ private normal_behavior
+      @   requires 0 <= pa && pa < ADDRESS_LIMIT && 0 < align && align <= Long.MAX_VALUE / FRAME / 2;
+      @   ensures pa <= \result && \result % FRAME == 0;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long alignUp(long pa, long align) {
+        long unit = align * FRAME;
+        return ((pa + unit - 1) / unit) * align * FRAME;
     }
 
     /** Index of a recorded allocation overlapping [lo, hi), or -1. */
     /*@ private normal_behavior
       @   ensures -1 <= \result && \result < count;
+      @   ensures \result >= 0 ==> (starts[\result] < hi && lo < starts[\result] + frames[\result] * FRAME);
       @   assignable \strictly_nothing;
       @*/
     private int overlapping(long lo, long hi) {
@@ -180,6 +225,11 @@ public final class PrePmm {
         return -1;
     }
 
+    /*@ private normal_behavior
+      @   ensures \result == (\old(failCountdown) == 1);
+      @   ensures failCountdown == (\old(failCountdown) > 0 ? \old(failCountdown) - 1 : \old(failCountdown));
+      @   assignable failCountdown;
+      @*/
     private boolean injectedFailure() {
         if (failCountdown > 0) {
             failCountdown = failCountdown - 1;
@@ -195,6 +245,7 @@ public final class PrePmm {
     /*@ public normal_behavior
       @   ensures \result == Err.OK ==> count == \old(count) - 1;
       @   ensures \result != Err.OK ==> count == \old(count);
+      @   assignable count, starts[*], frames[*], purposes[*];
       @*/
     public long free(long pa) {
         if (handedOff) {
@@ -216,12 +267,21 @@ public final class PrePmm {
         if (found < 0) {
             return Err.NOT_ALLOCATED;
         }
-        // Swap-remove: the last record moves into the hole, so the table stays dense.
-        count = count - 1;
-        starts[found] = starts[count];
-        frames[found] = frames[count];
-        purposes[found] = purposes[count];
+        removeAt(found);
         return Err.OK;
+    }
+
+    /** Swap-remove: the last record moves into the hole, so the table stays dense. */
+    /*@ private normal_behavior
+      @   requires 0 <= k && k < count;
+      @   ensures count == \old(count) - 1;
+      @   assignable count, starts[k], frames[k], purposes[k];
+      @*/
+    private void removeAt(int k) {
+        count = count - 1;
+        starts[k] = starts[count];
+        frames[k] = frames[count];
+        purposes[k] = purposes[count];
     }
 
     /** From now on the PMM owns the free frames: further allocations and frees are refused. */

@@ -41,7 +41,12 @@ public final class AddressSpace {
     /*@ spec_public @*/ private long kernelEpochSeen;
     /*@ spec_public @*/ private final long id;
     /** Scratch for walks: path[l] = physical address of the table holding the level-l entry (l = 1..4). */
-    private final long[] path = new long[5];
+    /*@ spec_public @*/ private final long[] path = new long[5];
+
+    /** The PML4 (0 while NEW) is a table frame the direct map reaches; path has a slot per level. */
+    /*@ public invariant vmm != null && path.length == 5 && NEW <= state && state <= DESTROYED
+      @   && 0 <= pml4 && pml4 % 4096 == 0 && pml4 < Layout.DIRECT_MAP_SIZE;
+      @*/
 
     /** A user address space in state NEW; create() or cloneInto gives it tables. */
     /*@ public normal_behavior
@@ -373,10 +378,21 @@ public final class AddressSpace {
 
     /**
      * Walks va to its leaf, filling path[]; returns the leaf's level (1..3), or NOT_MAPPED, or INVALID_ARGUMENT
-     * for an entry the CPU would reject (PS in a PML4 entry).
+     * for an entry the CPU would reject (PS in a PML4 entry) or a table the direct map cannot reach.
      */
+    /*@ private normal_behavior
+      @   ensures \result == Err.NOT_MAPPED || \result == Err.INVALID_ARGUMENT || (1 <= \result && \result <= 3);
+      @   ensures 1 <= \result && \result <= 3 ==> (\forall int l; \result <= l && l <= 4;
+      @            0 <= path[l] && path[l] % 4096 == 0 && path[l] < Layout.DIRECT_MAP_SIZE);
+      @   assignable path[*];
+      @*/
     private long findLeaf(long va) {
         long table = pml4;
+        /*@ loop_invariant 0 <= level && level <= 4 && 0 <= table && table % 4096 == 0 && table < Layout.DIRECT_MAP_SIZE
+          @   && (\forall int l; level < l && l <= 4; 0 <= path[l] && path[l] % 4096 == 0 && path[l] < Layout.DIRECT_MAP_SIZE);
+          @ decreasing level;
+          @ assignable path[*];
+          @*/
         for (int level = 4; level >= 1; level--) {
             path[level] = table;
             long e = Tables.read(table, VirtAddr.index(va, level));
@@ -391,6 +407,9 @@ public final class AddressSpace {
                 return level;
             }
             table = Pte.frame(e);
+            if (table >= Layout.DIRECT_MAP_SIZE) {
+                return Err.INVALID_ARGUMENT;
+            }
         }
         return Err.NOT_MAPPED;
     }
@@ -508,7 +527,11 @@ public final class AddressSpace {
     /*@ public normal_behavior
       @   requires out != null;
       @   ensures \result >= 0 ==> out.status == TranslateResult.MAPPED && \result == out.frame + out.offset;
+      @   ensures \result >= 0 ==> (out.pageSize == 4096 || out.pageSize == 2097152 || out.pageSize == 1073741824)
+      @        && out.frame % out.pageSize == 0 && out.offset == ((va % out.pageSize) + out.pageSize) % out.pageSize;
       @   ensures \result < 0 ==> out.status != TranslateResult.MAPPED;
+      @   ensures (state == LIVE && !VirtAddr.isCanonical(va))
+      @        ==> \result == Err.NON_CANONICAL && out.status == TranslateResult.NON_CANONICAL;
       @   assignable out.*;
       @*/
     public long translate(long va, TranslateResult out) {
@@ -524,6 +547,10 @@ public final class AddressSpace {
         boolean w = true;
         boolean u = true;
         boolean nx = false;
+        /*@ loop_invariant 0 <= level && level <= 4 && 0 <= table && table % 4096 == 0 && table < Layout.DIRECT_MAP_SIZE;
+          @ decreasing level;
+          @ assignable out.*;
+          @*/
         for (int level = 4; level >= 1; level--) {
             long e = Tables.read(table, VirtAddr.index(va, level));
             if (!Pte.isPresent(e)) {
@@ -533,12 +560,12 @@ public final class AddressSpace {
             w = w && Pte.has(e, Pte.BIT_WRITABLE);
             u = u && Pte.has(e, Pte.BIT_USER);
             nx = nx || e < 0;
-            boolean huge = level > 1 && Pte.has(e, Pte.BIT_HUGE);
-            if (level == 4 && Pte.has(e, Pte.BIT_HUGE)) {
+            boolean ps = Pte.has(e, Pte.BIT_HUGE); // at level 1 bit 7 is PAT, not a size bit
+            if (level == 4 && ps) {
                 out.reset(TranslateResult.INVALID);
                 return Err.INVALID_ARGUMENT;
             }
-            if (level == 1 || huge) {
+            if (level == 1 || ps) {
                 long size = pageSizeOf(level);
                 long frame = Pte.frame(e);
                 if (frame % size != 0) {
@@ -558,6 +585,10 @@ public final class AddressSpace {
                 return frame + out.offset;
             }
             table = Pte.frame(e);
+            if (table >= Layout.DIRECT_MAP_SIZE) {
+                out.reset(TranslateResult.INVALID); // a table the direct map cannot reach
+                return Err.INVALID_ARGUMENT;
+            }
         }
         out.reset(TranslateResult.NOT_MAPPED);
         return Err.NOT_MAPPED;

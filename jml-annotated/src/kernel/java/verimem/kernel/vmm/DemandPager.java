@@ -20,7 +20,7 @@ public final class DemandPager {
     private static final int REASON_NO_FRAME = 3;
     private static final int REASON_NO_TABLE = 4;
 
-    private static DemandPager installed;
+    /*@ nullable @*/ private static DemandPager installed;
 
     /*@ spec_public @*/ private final Vmm vmm;
     /** Owner space id per region; 0 = unused slot (ids start at 1). Ids, not references: the kernel subset has
@@ -148,7 +148,8 @@ public final class DemandPager {
 
     /** The #PF entry point the IDT calls: true when the fault was resolved and the access may be retried. */
     /*@ public normal_behavior
-      @   ensures \result ==> installed != null;
+      @   requires installed == null || \invariant_for(installed);
+      @   ensures \old(installed) == null ==> !\result;
       @*/
     public static boolean handlePageFault(long address, int errorCode) {
         if (installed == null) {

@@ -1,7 +1,7 @@
 package verimem.kernel.vmm;
 
-import verimem.kernel.arch.Bits;
 import verimem.kernel.arch.Err;
+import verimem.kernel.arch.Pte;
 
 /**
  * VMM-side bitmap of the physical frames the kernel owns: page-table frames, heap frames, PMM metadata, the
@@ -9,6 +9,9 @@ import verimem.kernel.arch.Err;
  * like a frame a user process got, so the VMM keeps this second bit: one bit per 4 KiB frame below physLimit
  * (32 KiB per GiB of physical address space). A user mapping of a frame with this bit set is refused with
  * Err.KERNEL_FRAME. Frames at or above physLimit (device memory) are never kernel-owned.
+ *
+ * Bits are tested with Pte.has (bit b of a word, pure) and set/cleared by adding/subtracting 2^b: Bits' helpers
+ * carry no assignable clause, so a call to them would make KeY forget the whole heap.
  */
 public final class FrameOwnership {
     /*@ spec_public @*/ private final long[] bits;
@@ -16,9 +19,17 @@ public final class FrameOwnership {
     /*@ spec_public @*/ private final long[] vmmTables;
     /*@ spec_public @*/ private final long frames;
 
+    //@ public invariant 0 <= frames && bits.length == (frames + 63) / 64 && vmmTables.length == bits.length;
+    /** Stated because KeY does not know on its own that an element of a long[] is a long (its bit test splits on it). */
+    /*@ public invariant (\forall int k; 0 <= k && k < bits.length;
+      @   Long.MIN_VALUE <= bits[k] && bits[k] <= Long.MAX_VALUE
+      @   && Long.MIN_VALUE <= vmmTables[k] && vmmTables[k] <= Long.MAX_VALUE);
+      @*/
+
     /*@ public normal_behavior
       @   requires physLimit >= 0 && physLimit / 4096 / 64 < 2147483647L;
       @   ensures frames == physLimit / 4096;
+      @   assignable \nothing;
       @*/
     public FrameOwnership(long physLimit) {
         frames = physLimit / 4096;
@@ -35,12 +46,14 @@ public final class FrameOwnership {
             return false;
         }
         long f = pa / 4096;
-        return Bits.isSet(vmmTables[(int) (f / 64)], (int) (f % 64));
+        return Pte.has(vmmTables[(int) (f / 64)], (int) (f % 64));
     }
 
     /** Records (set) or forgets (clear) that pa is a table frame the VMM allocated. */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.NOT_MANAGED;
+      @   ensures \result == Err.OK <==> (0 <= pa && pa / 4096 < frames);
+      @   assignable vmmTables[*];
       @*/
     public long setVmmTable(long pa, boolean isTable) {
         if (pa < 0 || pa / 4096 >= frames) {
@@ -49,11 +62,11 @@ public final class FrameOwnership {
         long f = pa / 4096;
         int w = (int) (f / 64);
         int b = (int) (f % 64);
-        boolean now = Bits.isSet(vmmTables[w], b);
+        boolean now = Pte.has(vmmTables[w], b);
         if (isTable && !now) {
-            vmmTables[w] = Bits.withBitSet(vmmTables[w], b);
+            vmmTables[w] = vmmTables[w] + (1L << b); // bit b is clear: + 2^b sets just it
         } else if (!isTable && now) {
-            vmmTables[w] = Bits.withBitCleared(vmmTables[w], b);
+            vmmTables[w] = vmmTables[w] - (1L << b); // bit b is set: - 2^b clears just it
         }
         return Err.OK;
     }
@@ -75,13 +88,14 @@ public final class FrameOwnership {
             return false;
         }
         long f = pa / 4096;
-        return Bits.isSet(bits[(int) (f / 64)], (int) (f % 64));
+        return Pte.has(bits[(int) (f / 64)], (int) (f % 64));
     }
 
     /** Marks one frame kernel-owned; a frame already marked is left as is (idempotent). */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.NOT_MANAGED;
       @   ensures \result == Err.OK <==> (0 <= pa && pa / 4096 < frames);
+      @   assignable bits[*];
       @*/
     public long mark(long pa) {
         if (pa < 0 || pa / 4096 >= frames) {
@@ -90,14 +104,16 @@ public final class FrameOwnership {
         long f = pa / 4096;
         int w = (int) (f / 64);
         int b = (int) (f % 64);
-        if (!Bits.isSet(bits[w], b)) {
-            bits[w] = Bits.withBitSet(bits[w], b);
+        if (!Pte.has(bits[w], b)) {
+            bits[w] = bits[w] + (1L << b); // bit b is clear: + 2^b sets just it
         }
         return Err.OK;
     }
 
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.NOT_MANAGED;
+      @   ensures \result == Err.OK <==> (0 <= pa && pa / 4096 < frames);
+      @   assignable bits[*];
       @*/
     public long unmark(long pa) {
         if (pa < 0 || pa / 4096 >= frames) {
@@ -106,8 +122,8 @@ public final class FrameOwnership {
         long f = pa / 4096;
         int w = (int) (f / 64);
         int b = (int) (f % 64);
-        if (Bits.isSet(bits[w], b)) {
-            bits[w] = Bits.withBitCleared(bits[w], b);
+        if (Pte.has(bits[w], b)) {
+            bits[w] = bits[w] - (1L << b); // bit b is set: - 2^b clears just it
         }
         return Err.OK;
     }
@@ -115,6 +131,9 @@ public final class FrameOwnership {
     /** Marks [startPa, endPa) (4 KiB aligned): the boot hands over the kernel image and the PMM metadata. */
     /*@ public normal_behavior
       @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.NOT_MANAGED;
+      @   ensures \result == Err.OK <==> (0 <= startPa && startPa % 4096 == 0 && endPa % 4096 == 0
+      @                                  && startPa <= endPa && endPa / 4096 <= frames);
+      @   assignable bits[*];
       @*/
     public long markRange(long startPa, long endPa) {
         if (startPa < 0 || startPa % 4096 != 0 || endPa % 4096 != 0 || endPa < startPa) {
@@ -123,18 +142,27 @@ public final class FrameOwnership {
         if (endPa / 4096 > frames) {
             return Err.NOT_MANAGED;
         }
+        /*@ loop_invariant startPa <= pa && pa <= endPa && pa % 4096 == 0 && \invariant_for(this);
+          @ decreasing endPa - pa;
+          @ assignable bits[*];
+          @*/
         for (long pa = startPa; pa < endPa; pa = pa + 4096) {
             mark(pa);
         }
         return Err.OK;
     }
 
-    /** True if any 4 KiB frame of [pa, pa + size) is kernel-owned. */
+    /** True if any 4 KiB frame of [pa, pa + size) is kernel-owned (the range below 2^52, as a PTE needs). */
     /*@ public normal_behavior
-      @   requires size >= 0;
+      @   requires 0 <= pa && 0 <= size && size <= Pte.PHYS_LIMIT && pa <= Pte.PHYS_LIMIT - size;
+      @   ensures pa / 4096 >= frames ==> !\result;
       @   assignable \nothing;
       @*/
     public boolean anyKernel(long pa, long size) {
+        /*@ loop_invariant pa <= p && p < pa + size + 4096;
+          @ decreasing pa + size + 4096 - p;
+          @ assignable \nothing;
+          @*/
         for (long p = pa; p < pa + size; p = p + 4096) {
             if (isKernel(p)) {
                 return true;

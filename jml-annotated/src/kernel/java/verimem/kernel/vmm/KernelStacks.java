@@ -16,6 +16,8 @@ public final class KernelStacks {
     /*@ spec_public @*/ private final long pages;
     /*@ spec_public @*/ private final boolean[] used;
 
+    //@ public invariant vmm != null && 1 <= pages && pages <= 64 && 1 <= used.length && used.length <= 65536;
+
     /*@ public normal_behavior
       @   requires vmm != null && pages >= 1 && pages <= 64 && capacity >= 1 && capacity <= 65536;
       @*/
@@ -40,6 +42,10 @@ public final class KernelStacks {
       @*/
     public long allocate() {
         int slot = -1;
+        /*@ loop_invariant 0 <= i && i <= used.length && -1 <= slot && slot < used.length;
+          @ decreasing used.length - i;
+          @ assignable \strictly_nothing;
+          @*/
         for (int i = 0; i < used.length && slot < 0; i++) {
             if (!used[i]) {
                 slot = i;

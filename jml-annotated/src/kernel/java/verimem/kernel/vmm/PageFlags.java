@@ -1,6 +1,5 @@
 package verimem.kernel.vmm;
 
-import verimem.kernel.arch.Bits;
 import verimem.kernel.arch.Pte;
 
 /**
@@ -16,8 +15,14 @@ public final class PageFlags {
     public static final long ALLOWED_LOW = Pte.PRESENT + Pte.WRITABLE + Pte.USER + Pte.WRITE_THROUGH
             + Pte.CACHE_DISABLE + Pte.GLOBAL;
 
-    /** True when flags holds only allowed bits: bit 63 (NX) and bits 0..4, 8 of the low 12 bits. */
+    /**
+     * True when flags holds only allowed bits: bit 63 (NX) and bits 0..4, 8 of the low 12 bits. With NX taken off
+     * and the value below 4096, bits 5..11 are low / 32, and of them only bit 8 (GLOBAL, 8 = 2^(8-5)) is allowed.
+     */
     /*@ public normal_behavior
+      @   ensures \result == ((0 <= flags && flags < 4096 && (flags / 32 == 0 || flags / 32 == 8))
+      @                     || (flags < Long.MIN_VALUE + 4096
+      @                         && ((flags - Long.MIN_VALUE) / 32 == 0 || (flags - Long.MIN_VALUE) / 32 == 8)));
       @   ensures \result ==> ((0 <= flags && flags < 4096)
       @                      || (Long.MIN_VALUE <= flags && flags < Long.MIN_VALUE + 4096));
       @   assignable \nothing;
@@ -30,8 +35,8 @@ public final class PageFlags {
         if (low >= 4096) {
             return false;
         }
-        return !Bits.isSet(low, 5) && !Bits.isSet(low, 6) && !Bits.isSet(low, 7) && !Bits.isSet(low, 9)
-                && !Bits.isSet(low, 10) && !Bits.isSet(low, 11);
+        long high = low / 32;
+        return high == 0 || high == 8;
     }
 
     /** flags with PRESENT added if it was clear (flags valid). */

@@ -15,9 +15,12 @@ public final class PcidAllocator {
     /*@ spec_public @*/ private long generation;
     /*@ spec_public @*/ private long rollovers;
 
+    //@ public invariant used.length == limit && 2 <= limit && limit <= MAX_PCIDS && 1 <= generation;
+
     /*@ public normal_behavior
       @   requires 2 <= limit && limit <= MAX_PCIDS;
       @   ensures generation == 1 && this.limit == limit;
+      @   assignable \nothing;
       @*/
     public PcidAllocator(int limit) {
         this.limit = limit;
@@ -42,12 +45,20 @@ public final class PcidAllocator {
         return rollovers;
     }
 
-    /** A free PCID in 1..limit-1 of the (possibly new) current generation. */
+    /**
+     * A free PCID in 1..limit-1 of the (possibly new) current generation. The generation cannot wrap: each
+     * rollover takes at least one call, and 2^63 calls do not happen.
+     */
     /*@ public normal_behavior
+      @   requires generation < Long.MAX_VALUE;
       @   ensures 1 <= \result && \result < limit;
       @   ensures generation == \old(generation) || generation == \old(generation) + 1;
       @*/
     public int allocate() {
+        /*@ loop_invariant 1 <= i && i <= limit;
+          @ decreasing limit - i;
+          @ assignable \strictly_nothing;
+          @*/
         for (int i = 1; i < limit; i++) {
             if (!used[i]) {
                 used[i] = true;
@@ -56,8 +67,12 @@ public final class PcidAllocator {
         }
         generation = generation + 1;
         rollovers = rollovers + 1;
-        for (int i = 1; i < limit; i++) {
-            used[i] = false;
+        /*@ loop_invariant 1 <= k && k <= limit;
+          @ decreasing limit - k;
+          @ assignable used[1 .. limit - 1];
+          @*/
+        for (int k = 1; k < limit; k++) {
+            used[k] = false;
         }
         used[1] = true;
         return 1;

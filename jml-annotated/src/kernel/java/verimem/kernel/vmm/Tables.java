@@ -3,7 +3,11 @@ package verimem.kernel.vmm;
 import verimem.kernel.arch.Cpu;
 import verimem.kernel.arch.Layout;
 
-/** Page-table frames are reached through the direct map: entry i of the table at physical address t. */
+/**
+ * Page-table frames are reached through the direct map: entry i of the table at physical address t. The address
+ * is Layout.directMap's sum written out, because that helper has no assignable clause and a call to it would make
+ * KeY forget the whole heap in every caller.
+ */
 public final class Tables {
     private Tables() {
     }
@@ -13,7 +17,7 @@ public final class Tables {
       @   assignable \nothing;
       @*/
     public static long read(long table, int i) {
-        return Cpu.load64(Layout.directMap(table + i * 8L));
+        return Cpu.load64(Layout.DIRECT_MAP_BASE + table + i * 8L);
     }
 
     /*@ public normal_behavior
@@ -21,7 +25,7 @@ public final class Tables {
       @   assignable \nothing;
       @*/
     public static void write(long table, int i, long entry) {
-        Cpu.store64(Layout.directMap(table + i * 8L), entry);
+        Cpu.store64(Layout.DIRECT_MAP_BASE + table + i * 8L, entry);
     }
 
     /*@ public normal_behavior
@@ -29,6 +33,10 @@ public final class Tables {
       @   assignable \nothing;
       @*/
     public static void zero(long frame) {
+        /*@ loop_invariant 0 <= i && i <= 512;
+          @ decreasing 512 - i;
+          @ assignable \nothing;
+          @*/
         for (int i = 0; i < 512; i++) {
             write(frame, i, 0);
         }
@@ -39,6 +47,10 @@ public final class Tables {
       @   assignable \nothing;
       @*/
     public static boolean isEmpty(long table) {
+        /*@ loop_invariant 0 <= i && i <= 512;
+          @ decreasing 512 - i;
+          @ assignable \nothing;
+          @*/
         for (int i = 0; i < 512; i++) {
             if (read(table, i) != 0) {
                 return false;
@@ -54,6 +66,10 @@ public final class Tables {
       @   assignable \nothing;
       @*/
     public static void copyFrame(long from, long to) {
+        /*@ loop_invariant 0 <= i && i <= 512;
+          @ decreasing 512 - i;
+          @ assignable \nothing;
+          @*/
         for (int i = 0; i < 512; i++) {
             write(to, i, read(from, i));
         }

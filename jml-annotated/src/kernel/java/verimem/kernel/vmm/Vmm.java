@@ -104,7 +104,8 @@ public final class Vmm {
 
     /** True when the kernel PML4's slot 510 points at itself (the early mapper's recursive slot). */
     /*@ public normal_behavior
-      @   requires kernelSpace != null;
+      @   requires kernelSpace != null && \invariant_for(kernelSpace);
+      @   assignable \nothing;
       @*/
     public boolean hasRecursiveSlot() {
         long master = kernelSpace.pml4();

@@ -23,7 +23,7 @@ import verimem.kernel.memmap.MemoryMap;
 import verimem.kernel.prepmm.PrePmm;
 
 class EarlyMapperTest {
-    static final long W = Pte.WRITABLE, NX = Pte.NO_EXECUTE;
+    static final long W = Pte.WRITABLE, NX = Pte.NO_EXECUTE, RW = W + NX; // data: the mapper refuses W without NX
     /** A fresh PML4 slot (nothing mapped there by the loader), so a 4 KiB map needs 3 new tables. */
     static final long FRESH = VirtAddr.fromIndices(300, 5, 6, 7);
     BootLoaderSim sim;
@@ -92,7 +92,7 @@ class EarlyMapperTest {
         EarlyMapper other = new EarlyMapper(new PrePmm(map()));
         assertEquals(Err.ALREADY_MAPPED, other.installRecursiveSlot());
         assertFalse(other.recursiveSlotInstalled());
-        assertEquals(Err.INVALID_ARGUMENT, other.map4k(FRESH, 0x300000, W));
+        assertEquals(Err.INVALID_ARGUMENT, other.map4k(FRESH, 0x300000, RW));
     }
 
     @Test
@@ -101,6 +101,18 @@ class EarlyMapperTest {
         EarlyMapper far = new EarlyMapper(new PrePmm(map()));
         assertEquals(Err.INVALID_ARGUMENT, far.installRecursiveSlot());
         assertFalse(far.recursiveSlotInstalled());
+    }
+
+    @Test
+    void writableExecutablePagesAreRefusedBeforeAnyTableIsTaken() {
+        long held = pre.framesHeld(PrePmm.PAGE_TABLE);
+        assertEquals(Err.WRITE_EXECUTE, mapper.map4k(FRESH, 0x345000, W));
+        assertEquals(Err.WRITE_EXECUTE, mapper.map4k(FRESH, 0x345000, W + Pte.GLOBAL));
+        assertEquals(Err.WRITE_EXECUTE, mapper.map2m(VirtAddr.fromIndices(300, 5, 8, 0), 0x400000, W));
+        assertEquals(held, pre.framesHeld(PrePmm.PAGE_TABLE), "nothing allocated");
+        assertNull(m.walkNow(FRESH));
+        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, 0), "read-only executable (text) is fine");
+        assertEquals(Err.OK, mapper.map4k(FRESH + 4096, 0x346000, NX), "read-only data too");
     }
 
     @Test
@@ -119,7 +131,7 @@ class EarlyMapperTest {
         Cpu.store64(FRESH + 8, 99);
         assertEquals(99, m.ram().read64(0x345008));
         // a second page in the same PT needs no new table
-        assertEquals(Err.OK, mapper.map4k(FRESH + 4096, 0x346000, W));
+        assertEquals(Err.OK, mapper.map4k(FRESH + 4096, 0x346000, RW));
         assertEquals(3, pre.framesHeld(PrePmm.PAGE_TABLE));
         assertNoStaleTlb();
     }
@@ -133,16 +145,16 @@ class EarlyMapperTest {
     @Test
     void map2mMapsALargePage() {
         long va = VirtAddr.fromIndices(301, 0, 3, 0);
-        assertEquals(Err.OK, mapper.map2m(va, 0x400000, W));
+        assertEquals(Err.OK, mapper.map2m(va, 0x400000, RW));
         Translation t = m.walkNow(va + 0x1234);
         assertEquals(0x400000, t.pagePa());
         assertEquals(VirtAddr.LARGE_PAGE_SIZE, t.pageSize());
         assertEquals(0x401234, mapper.translate(va + 0x1234));
         assertEquals(2, pre.framesHeld(PrePmm.PAGE_TABLE));
-        assertEquals(Err.PARENT_HUGE_PAGE, mapper.map4k(va + 4096, 0x500000, W));
-        assertEquals(Err.MISALIGNED, mapper.map2m(va + 4096, 0x400000, W));
-        assertEquals(Err.MISALIGNED, mapper.map2m(va, 0x401000, W));
-        assertEquals(Err.ALREADY_MAPPED, mapper.map2m(va, 0x600000, W));
+        assertEquals(Err.PARENT_HUGE_PAGE, mapper.map4k(va + 4096, 0x500000, RW));
+        assertEquals(Err.MISALIGNED, mapper.map2m(va + 4096, 0x400000, RW));
+        assertEquals(Err.MISALIGNED, mapper.map2m(va, 0x401000, RW));
+        assertEquals(Err.ALREADY_MAPPED, mapper.map2m(va, 0x600000, RW));
         assertEquals(Err.OK, mapper.unmap(va));
         assertNull(m.walkNow(va));
         assertEquals(0, pre.framesHeld(PrePmm.PAGE_TABLE));
@@ -151,22 +163,22 @@ class EarlyMapperTest {
 
     @Test
     void badRequestsAreRefusedWithoutAllocating() {
-        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, W));
+        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, RW));
         int before = pre.allocationCount();
-        assertEquals(Err.ALREADY_MAPPED, mapper.map4k(FRESH, 0x999000, W));
-        assertEquals(Err.NON_CANONICAL, mapper.map4k(0x0000800000000000L, 0x345000, W));
-        assertEquals(Err.NON_CANONICAL, mapper.map4k(0x7FFF_0000_0000_0000L, 0x345000, W));
-        assertEquals(Err.MISALIGNED, mapper.map4k(FRESH + 8, 0x345000, W));
-        assertEquals(Err.MISALIGNED, mapper.map4k(FRESH + 4096, 0x345008, W));
-        assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(Layout.RECURSIVE_BASE + 4096, 0x345000, W));
-        assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(FRESH + 4096, -4096, W));
-        assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(FRESH + 4096, Pte.PHYS_LIMIT, W));
+        assertEquals(Err.ALREADY_MAPPED, mapper.map4k(FRESH, 0x999000, RW));
+        assertEquals(Err.NON_CANONICAL, mapper.map4k(0x0000800000000000L, 0x345000, RW));
+        assertEquals(Err.NON_CANONICAL, mapper.map4k(0x7FFF_0000_0000_0000L, 0x345000, RW));
+        assertEquals(Err.MISALIGNED, mapper.map4k(FRESH + 8, 0x345000, RW));
+        assertEquals(Err.MISALIGNED, mapper.map4k(FRESH + 4096, 0x345008, RW));
+        assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(Layout.RECURSIVE_BASE + 4096, 0x345000, RW));
+        assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(FRESH + 4096, -4096, RW));
+        assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(FRESH + 4096, Pte.PHYS_LIMIT, RW));
         assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(FRESH + 4096, 0x345000, Pte.PRESENT));
         assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(FRESH + 4096, 0x345000, Pte.HUGE));
         assertEquals(Err.INVALID_ARGUMENT, mapper.map4k(FRESH + 4096, 0x345000, 0x1000));
         // inside the loader's 2 MiB identity pages
-        assertEquals(Err.PARENT_HUGE_PAGE, mapper.map4k(0x201000, 0x345000, W));
-        assertEquals(Err.ALREADY_MAPPED, mapper.map2m(0x200000, 0x400000, W));
+        assertEquals(Err.PARENT_HUGE_PAGE, mapper.map4k(0x201000, 0x345000, RW));
+        assertEquals(Err.ALREADY_MAPPED, mapper.map2m(0x200000, 0x400000, RW));
         assertEquals(before, pre.allocationCount());
         assertEquals(Err.NOT_MAPPED, mapper.unmap(FRESH + 4096));
         assertEquals(Err.MISALIGNED, mapper.unmap(FRESH + 8));
@@ -177,14 +189,14 @@ class EarlyMapperTest {
     void remappingAfterUnmapNeverUsesAStaleTranslation() {
         m.ram().write64(0x345000, 111);
         m.ram().write64(0x346000, 222);
-        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, W));
+        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, RW));
         assertEquals(111, Cpu.load64(FRESH)); // now cached in the TLB
         assertEquals(Err.OK, mapper.unmap(FRESH));
         assertNull(m.walkNow(FRESH));
         assertEquals(0, pre.framesHeld(PrePmm.PAGE_TABLE), "empty tables must be given back");
         assertEquals(0, m.ram().read64(sim.pml4() + 8 * 300));
         assertNoStaleTlb();
-        assertEquals(Err.OK, mapper.map4k(FRESH, 0x346000, W));
+        assertEquals(Err.OK, mapper.map4k(FRESH, 0x346000, RW));
         assertEquals(222, Cpu.load64(FRESH));
         assertNoStaleTlb();
     }
@@ -193,11 +205,11 @@ class EarlyMapperTest {
     void aTableFrameReusedAtAnotherPlaceIsSeenFresh() {
         // tables for FRESH are created, read through the slot (cached), freed; the same frames then serve another
         // slot: the zeroing and the walks must go to the new place, not through cached recursive translations
-        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, W));
+        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, RW));
         Cpu.load64(RecursiveSlot.entryOf(FRESH, 1));
         assertEquals(Err.OK, mapper.unmap(FRESH));
         long other = VirtAddr.fromIndices(300, 5, 6, 9);
-        assertEquals(Err.OK, mapper.map4k(other, 0x347000, W));
+        assertEquals(Err.OK, mapper.map4k(other, 0x347000, RW));
         assertNull(m.walkNow(FRESH), "the old page must not reappear");
         assertEquals(0x347000, m.walkNow(other).pagePa());
         assertNoStaleTlb();
@@ -209,7 +221,7 @@ class EarlyMapperTest {
             setUp();
             long framesBefore = pre.framesHeld(PrePmm.NONE);
             pre.failAfter(k);
-            long r = mapper.map4k(FRESH, 0x345000, W);
+            long r = mapper.map4k(FRESH, 0x345000, RW);
             if (k <= 3) {
                 assertEquals(Err.NO_MEMORY, r, "k=" + k);
                 assertEquals(framesBefore, pre.framesHeld(PrePmm.NONE), "leaked a table at k=" + k);
@@ -218,7 +230,7 @@ class EarlyMapperTest {
                 assertEquals(0, m.ram().read64(sim.pml4() + 8 * 300), "half-built chain left linked, k=" + k);
                 assertNoStaleTlb();
                 pre.failAfter(0);
-                assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, W));
+                assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, RW));
             } else {
                 assertEquals(Err.OK, r);
             }
@@ -230,10 +242,10 @@ class EarlyMapperTest {
 
     @Test
     void rollbackBelowAnExistingTableKeepsTheExistingOne() {
-        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, W));
+        assertEquals(Err.OK, mapper.map4k(FRESH, 0x345000, RW));
         long other = VirtAddr.fromIndices(300, 5, 100, 0); // same PDPT, new PD entry -> needs one PT
         pre.failAfter(1);
-        assertEquals(Err.NO_MEMORY, mapper.map4k(other, 0x346000, W));
+        assertEquals(Err.NO_MEMORY, mapper.map4k(other, 0x346000, RW));
         assertEquals(3, pre.framesHeld(PrePmm.PAGE_TABLE));
         assertEquals(0x345000, m.walkNow(FRESH).pagePa());
         assertNull(m.walkNow(other));
@@ -243,7 +255,7 @@ class EarlyMapperTest {
     @Test
     void afterHandOffNoNewTableCanBeTaken() {
         pre.handOff();
-        assertEquals(Err.DESTROYED, mapper.map4k(FRESH, 0x345000, W));
+        assertEquals(Err.DESTROYED, mapper.map4k(FRESH, 0x345000, RW));
         assertNull(m.walkNow(FRESH));
         assertNoStaleTlb();
     }
@@ -256,7 +268,7 @@ class EarlyMapperTest {
             long va = VirtAddr.fromIndices(300 + rnd.nextInt(2), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(4));
             if (rnd.nextBoolean()) {
                 long pa = 0x1000000L + rnd.nextInt(1000) * 4096L;
-                long r = mapper.map4k(va, pa, W);
+                long r = mapper.map4k(va, pa, RW);
                 if (model.containsKey(va)) {
                     assertEquals(Err.ALREADY_MAPPED, r);
                 } else {

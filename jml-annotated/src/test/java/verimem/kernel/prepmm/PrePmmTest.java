@@ -67,6 +67,21 @@ class PrePmmTest {
     }
 
     @Test
+    void neverHandsOutAFrameAtOrAboveTheAddressLimit() {
+        // a (bogus) usable range straddling 2^52 and one wholly above it, as a corrupt map could claim
+        MemoryMap m = new MemoryMap();
+        m.add(PrePmm.ADDRESS_LIMIT + 0x1000, PrePmm.ADDRESS_LIMIT + 0x100000, MemoryMap.USABLE);
+        m.add(PrePmm.ADDRESS_LIMIT - 0x2000, PrePmm.ADDRESS_LIMIT + 0x100000, MemoryMap.USABLE);
+        m.add(Long.MAX_VALUE - 0x3000, Long.MAX_VALUE, MemoryMap.USABLE);
+        PrePmm p = new PrePmm(m);
+        assertEquals(PrePmm.ADDRESS_LIMIT - 0x2000, p.allocFrame(PrePmm.EARLY_DATA));
+        assertEquals(PrePmm.ADDRESS_LIMIT - 0x1000, p.allocFrame(PrePmm.EARLY_DATA));
+        assertEquals(Err.NO_MEMORY, p.allocFrame(PrePmm.EARLY_DATA));
+        assertEquals(Err.NO_MEMORY, p.allocRun(1, 1L << 40, PrePmm.EARLY_DATA));
+        assertEquals(2, p.allocationCount());
+    }
+
+    @Test
     void physicalZeroIsAFrameNotAFailure() {
         MemoryMap m = new MemoryMap();
         m.add(0, 0x2000, MemoryMap.USABLE);
