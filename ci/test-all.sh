@@ -30,7 +30,7 @@ stage 420 "fuzzing (Jazzer, coverage-guided: 4 memory-map targets x 30 s + mutan
   bash ci/fuzz.sh --seconds 30
 
 # Baselined contracts get 40 s CPU each, the others (mostly open) 10 s, so that every contract is tried within the
-# 780 s budget on 2 cores.
+# 820 s budget on 2 cores.
 stage 900 "KeY proofs (every JML contract of the kernel code; fails if a baselined contract is no longer proved)" \
   bash ci/prove.sh --cpu-new 10
 

@@ -9,7 +9,9 @@ package verimem.kernel.arch;
  * unmapped or forbidden address faults in the simulated MMU just as it would on hardware.
  */
 public final class Cpu {
-    private static Machine machine;
+    // Null in the kernel (the intrinsics are inline C there) and before install() on the host: nullable, so that
+    // callers of an intrinsic are not asked to prove a static non-null invariant that the kernel never has.
+    private static /*@ nullable @*/ Machine machine;
 
     private Cpu() {
     }
