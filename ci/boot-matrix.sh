@@ -64,6 +64,26 @@ check_image() {   # clean-log ks ke te re
   grep -qxF "$want" <<<"$clean" || echo -n " image self-test line differs (pages, faults, error code);"
 }
 
+# After the self-tests the pre-PMM still holds exactly the hand-off's tables and metadata (PRE_PMM frames); the VMM
+# holds one PDPT per upper PML4 slot the boot space left empty (256 - 4: direct map, metadata, recursive slot,
+# image); the arena is a power of two of frames big enough for the VMM's two bitmaps over all RAM (TOP = end of
+# RAM); nothing else is held. Prints why the end-state and verdict lines disagree with that, nothing if they agree.
+end_state_why() {   # clean-log usable pre-pmm top
+  local clean="$1" mu="$2" pre="$3" top="$4" why="" eu ef ep ea et
+  read -r eu ef ep ea et < <(sed -n 's/^end-state partition: usable=\([0-9]*\) free=\([0-9]*\) pre-pmm=\([0-9]*\) arena=\([0-9]*\) vmm-tables=\([0-9]*\): ok$/\1 \2 \3 \4 \5/p' <<<"$clean")
+  if [[ -z "$eu" ]]; then why+=" no end-state partition line;"
+  else
+    [[ $eu != "$mu" ]] && why+=" end-state usable $eu, model $mu;"
+    [[ $ep != "$pre" ]] && why+=" pre-PMM holds $ep at the end, model $pre;"
+    [[ $et != 252 ]] && why+=" VMM tables $et, model 252;"
+    (( (ea & (ea - 1)) == 0 && ea * 4096 >= 2 * (top / 4096 / 8) )) || why+=" arena of $ea frames;"
+    [[ $ef != $(( mu - pre - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - pre - ea - 252 ));"
+  fi
+  grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
+  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 6 ]] || why+=" not all 6 self-tests reported ok;"
+  echo "$why"
+}
+
 # Compares the figures in a boot log with the model; prints nothing when they agree, else the differences.
 check_figures() {   # log machine mem mode
   local log="$1" machine="$2" mem="$3" mode="$4" clean; clean=$(tr -d '\r' < "$log")
@@ -84,22 +104,8 @@ check_figures() {   # log machine mem mode
   (( m < mmin || m > mmax )) && why+=" metadata $m outside [$mmin, $mmax];"
   [[ $e != 0 ]] && why+=" early data $e, model 0;"
   [[ $f != $(( mu - mt - m )) ]] && why+=" free $f, model $(( mu - mt - m ));"
-  # After the self-tests: the pre-PMM still holds exactly the hand-off's tables and metadata; the VMM holds one
-  # PDPT per upper PML4 slot the boot space left empty (256 - 4: direct map, metadata, recursive slot, image);
-  # the arena is a power of two of frames big enough for the VMM's two bitmaps over all RAM; nothing else is held.
-  local eu ef ep ea et top
-  read -r eu ef ep ea et < <(sed -n 's/^end-state partition: usable=\([0-9]*\) free=\([0-9]*\) pre-pmm=\([0-9]*\) arena=\([0-9]*\) vmm-tables=\([0-9]*\): ok$/\1 \2 \3 \4 \5/p' <<<"$clean")
-  top=$(raw_ram_entries "$log" | awk 'END{print $2}')
-  if [[ -z "$eu" ]]; then why+=" no end-state partition line;"
-  else
-    [[ $eu != "$u" ]] && why+=" end-state usable $eu, hand-off $u;"
-    [[ $ep != $(( mt + m )) ]] && why+=" pre-PMM holds $ep at the end, model $(( mt + m ));"
-    [[ $et != 252 ]] && why+=" VMM tables $et, model 252;"
-    (( (ea & (ea - 1)) == 0 && ea * 4096 >= 2 * (top / 4096 / 8) )) || why+=" arena of $ea frames;"
-    [[ $ef != $(( mu - mt - m - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - mt - m - ea - 252 ));"
-  fi
-  grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
-  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 6 ]] || why+=" not all 6 self-tests reported ok;"
+  local top; top=$(raw_ram_entries "$log" | awk 'END{print $2}')
+  why+=$(end_state_why "$clean" "$mu" $(( mt + m )) "$top")
   why+=$(check_image "$clean" "$ks" "$ke" "$te" "$re")
   # the misuse self-test: one line per wrong call, each with the code Err.java defines for it (list fixed here)
   [[ "$(sed -n 's/^\(misuse: .*\), free frames unchanged: ok$/\1/p' <<<"$clean")" == "$MISUSE_EXPECTED" ]] \
@@ -251,18 +257,7 @@ check_crafted() {   # log spec
   (( m < mmin || m > mmax )) && why+=" metadata $m outside [$mmin, $mmax];"
   [[ $e != 0 ]] && why+=" early data $e, model 0;"
   [[ $f != $(( mu - mt - m )) ]] && why+=" free $f, model $(( mu - mt - m ));"
-  local eu ef ep ea et
-  read -r eu ef ep ea et < <(sed -n 's/^end-state partition: usable=\([0-9]*\) free=\([0-9]*\) pre-pmm=\([0-9]*\) arena=\([0-9]*\) vmm-tables=\([0-9]*\): ok$/\1 \2 \3 \4 \5/p' <<<"$clean")
-  if [[ -z "$eu" ]]; then why+=" no end-state partition line;"
-  else
-    [[ $eu != "$mu" ]] && why+=" end-state usable $eu, model $mu;"
-    [[ $ep != $(( mt + m )) ]] && why+=" pre-PMM holds $ep at the end, model $(( mt + m ));"
-    [[ $et != 252 ]] && why+=" VMM tables $et, model 252;"
-    (( (ea & (ea - 1)) == 0 && ea * 4096 >= 2 * (top / 4096 / 8) )) || why+=" arena of $ea frames;"
-    [[ $ef != $(( mu - mt - m - ea - 252 )) ]] && why+=" free at the end $ef, model $(( mu - mt - m - ea - 252 ));"
-  fi
-  grep -q '^verimem: all checks passed$' <<<"$clean" || why+=" no final 'all checks passed' line;"
-  [[ $(grep -c '^selftest .*: ok$' <<<"$clean") == 6 ]] || why+=" not all 6 self-tests reported ok;"
+  why+=$(end_state_why "$clean" "$mu" $(( mt + m )) "$top")
   [[ "$(sed -n 's/^\(misuse: .*\), free frames unchanged: ok$/\1/p' <<<"$clean")" == "$MISUSE_EXPECTED" ]] \
     || why+=" misuse lines differ;"
   why+=$(check_image "$clean" "$ks" "$ke" "$te" "$re")
