@@ -272,10 +272,15 @@ public final class Pmm {
       @   requires segs != null && \invariant_for(segs);
       @   requires 0 <= s && s < segs.count && segs.start[s] <= f && f < segs.end[s];
       @   ensures \result == segs.firstWord[s] + (f - segs.base[s]) / 64;
+      @   ensures 0 <= \result && \result < segs.words;
       @   assignable \strictly_nothing;
       @*/
     private /*@ helper @*/ int wordOf(int s, long f) {
-        return segs.firstWord(s) + (int) ((f - segs.base(s)) / 64);
+        long off = f - segs.base(s);
+        /* off lies in the segment's words: off / 64 <= (end - base - 1) / 64 < (end - base + 63) / 64. */
+        //@ assert 0 <= off && off <= segs.end[s] - segs.base[s] - 1;
+        //@ assert off / 64 <= (segs.end[s] - segs.base[s] - 1) / 64;
+        return segs.firstWord(s) + (int) (off / 64);
     }
 
     /**

@@ -247,6 +247,10 @@ public final class SegmentTable {
         return start.length * 28L + chunkFirstSeg.length * 4L + 5 * 16L;
     }
 
+    /*
+     * The per-segment getters below are helpers (they change nothing): a caller that read one segment field would
+     * otherwise have to re-prove the whole, division-heavy invariant before reading the next one.
+     */
     /*@ public normal_behavior
       @   ensures \result == count;
       @   assignable \strictly_nothing;
@@ -274,39 +278,39 @@ public final class SegmentTable {
     }
 
     /*@ public normal_behavior
-      @   requires 0 <= s && s < count;
+      @   requires start != null && 0 <= s && s < count && s < start.length;
       @   ensures \result == start[s];
       @   assignable \strictly_nothing;
       @*/
-    public long start(int s) {
+    public /*@ helper @*/ long start(int s) {
         return start[s];
     }
 
     /*@ public normal_behavior
-      @   requires 0 <= s && s < count;
+      @   requires end != null && 0 <= s && s < count && s < end.length;
       @   ensures \result == end[s];
       @   assignable \strictly_nothing;
       @*/
-    public long end(int s) {
+    public /*@ helper @*/ long end(int s) {
         return end[s];
     }
 
     /** Frame number of bit 0 of the segment's first word. */
     /*@ public normal_behavior
-      @   requires 0 <= s && s < count;
+      @   requires base != null && 0 <= s && s < count && s < base.length;
       @   ensures \result == base[s];
       @   assignable \strictly_nothing;
       @*/
-    public long base(int s) {
+    public /*@ helper @*/ long base(int s) {
         return base[s];
     }
 
     /*@ public normal_behavior
-      @   requires 0 <= s && s < count;
+      @   requires firstWord != null && 0 <= s && s < count && s < firstWord.length;
       @   ensures \result == firstWord[s];
       @   assignable \strictly_nothing;
       @*/
-    public int firstWord(int s) {
+    public /*@ helper @*/ int firstWord(int s) {
         return firstWord[s];
     }
 

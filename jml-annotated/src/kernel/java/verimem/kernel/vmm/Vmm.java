@@ -25,8 +25,8 @@ public final class Vmm {
     /*@ spec_public @*/ private final Pmm pmm;
     /*@ spec_public @*/ private final FrameOwnership owners;
     /*@ spec_public @*/ private final PcidAllocator pcids;
-    /*@ spec_public nullable @*/ private AddressSpace kernelSpace;
-    /*@ spec_public nullable @*/ private AddressSpace current;
+    /*@ spec_public @*/ private AddressSpace kernelSpace;
+    /*@ spec_public @*/ private AddressSpace current;
     /*@ spec_public @*/ private long kernelEpoch;
     /*@ spec_public @*/ private long tableFrames;
     /*@ spec_public @*/ private long lastSpaceId;
