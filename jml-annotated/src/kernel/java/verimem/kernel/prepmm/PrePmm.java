@@ -1,6 +1,7 @@
 package verimem.kernel.prepmm;
 
 import verimem.kernel.arch.Err;
+import verimem.kernel.arch.Pte;
 import verimem.kernel.memmap.MemoryMap;
 
 /**
@@ -26,8 +27,8 @@ public final class PrePmm {
     public static final int EARLY_DATA = 3;
     /** What {@link #purposeOf} says for a frame the pre-PMM did not hand out. */
     public static final int NONE = 0;
-    /** 2^52 (MAXPHYADDR, = Pte.PHYS_LIMIT): no frame at or above it is handed out, whatever the map says. */
-    public static final long ADDRESS_LIMIT = 4503599627370496L;
+    /** 2^52 (MAXPHYADDR): no frame at or above it is handed out, whatever the map says. */
+    public static final long ADDRESS_LIMIT = Pte.PHYS_LIMIT;
 
     //@ public invariant 0 <= count && count <= CAPACITY;
     //@ public invariant starts.length == CAPACITY && frames.length == CAPACITY && purposes.length == CAPACITY;

@@ -1,5 +1,6 @@
 package verimem.kernel.vmm;
 
+import verimem.kernel.arch.Bits;
 import verimem.kernel.arch.Err;
 import verimem.kernel.arch.Pte;
 
@@ -9,9 +10,6 @@ import verimem.kernel.arch.Pte;
  * like a frame a user process got, so the VMM keeps this second bit: one bit per 4 KiB frame below physLimit
  * (32 KiB per GiB of physical address space). A user mapping of a frame with this bit set is refused with
  * Err.KERNEL_FRAME. Frames at or above physLimit (device memory) are never kernel-owned.
- *
- * Bits are tested with Pte.has (bit b of a word, pure) and set/cleared by adding/subtracting 2^b: Bits' helpers
- * carry no assignable clause, so a call to them would make KeY forget the whole heap.
  */
 public final class FrameOwnership {
     /*@ spec_public @*/ private final long[] bits;
@@ -46,7 +44,7 @@ public final class FrameOwnership {
             return false;
         }
         long f = pa / 4096;
-        return Pte.has(vmmTables[(int) (f / 64)], (int) (f % 64));
+        return Bits.isSet(vmmTables[(int) (f / 64)], (int) (f % 64));
     }
 
     /** Records (set) or forgets (clear) that pa is a table frame the VMM allocated. */
@@ -62,11 +60,11 @@ public final class FrameOwnership {
         long f = pa / 4096;
         int w = (int) (f / 64);
         int b = (int) (f % 64);
-        boolean now = Pte.has(vmmTables[w], b);
+        boolean now = Bits.isSet(vmmTables[w], b);
         if (isTable && !now) {
-            vmmTables[w] = vmmTables[w] + (1L << b); // bit b is clear: + 2^b sets just it
+            vmmTables[w] = Bits.withBitSet(vmmTables[w], b);
         } else if (!isTable && now) {
-            vmmTables[w] = vmmTables[w] - (1L << b); // bit b is set: - 2^b clears just it
+            vmmTables[w] = Bits.withBitCleared(vmmTables[w], b);
         }
         return Err.OK;
     }
@@ -88,7 +86,7 @@ public final class FrameOwnership {
             return false;
         }
         long f = pa / 4096;
-        return Pte.has(bits[(int) (f / 64)], (int) (f % 64));
+        return Bits.isSet(bits[(int) (f / 64)], (int) (f % 64));
     }
 
     /** Marks one frame kernel-owned; a frame already marked is left as is (idempotent). */
@@ -104,8 +102,8 @@ public final class FrameOwnership {
         long f = pa / 4096;
         int w = (int) (f / 64);
         int b = (int) (f % 64);
-        if (!Pte.has(bits[w], b)) {
-            bits[w] = bits[w] + (1L << b); // bit b is clear: + 2^b sets just it
+        if (!Bits.isSet(bits[w], b)) {
+            bits[w] = Bits.withBitSet(bits[w], b);
         }
         return Err.OK;
     }
@@ -122,8 +120,8 @@ public final class FrameOwnership {
         long f = pa / 4096;
         int w = (int) (f / 64);
         int b = (int) (f % 64);
-        if (Pte.has(bits[w], b)) {
-            bits[w] = bits[w] - (1L << b); // bit b is set: - 2^b clears just it
+        if (Bits.isSet(bits[w], b)) {
+            bits[w] = Bits.withBitCleared(bits[w], b);
         }
         return Err.OK;
     }

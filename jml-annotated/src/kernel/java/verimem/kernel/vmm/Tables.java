@@ -4,9 +4,7 @@ import verimem.kernel.arch.Cpu;
 import verimem.kernel.arch.Layout;
 
 /**
- * Page-table frames are reached through the direct map: entry i of the table at physical address t. The address
- * is Layout.directMap's sum written out, because that helper has no assignable clause and a call to it would make
- * KeY forget the whole heap in every caller.
+ * Page-table frames are reached through the direct map: entry i of the table at physical address t.
  */
 public final class Tables {
     private Tables() {
@@ -17,7 +15,7 @@ public final class Tables {
       @   assignable \nothing;
       @*/
     public static long read(long table, int i) {
-        return Cpu.load64(Layout.DIRECT_MAP_BASE + table + i * 8L);
+        return Cpu.load64(Layout.directMap(table + i * 8L));
     }
 
     /*@ public normal_behavior
@@ -25,7 +23,7 @@ public final class Tables {
       @   assignable \nothing;
       @*/
     public static void write(long table, int i, long entry) {
-        Cpu.store64(Layout.DIRECT_MAP_BASE + table + i * 8L, entry);
+        Cpu.store64(Layout.directMap(table + i * 8L), entry);
     }
 
     /*@ public normal_behavior
