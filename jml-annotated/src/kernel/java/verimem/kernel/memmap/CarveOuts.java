@@ -91,10 +91,34 @@ public final class CarveOuts {
       @              out.count, out.starts[*], out.ends[*], out.types[*];
       @*/
     public static long apply(MemoryMap sanitised, MemoryMap carveOuts, MemoryMap scratch, MemoryMap out) {
-        scratch.clear();
         out.clear();
+        long r = roundedOutward(carveOuts, scratch);
+        if (r != Err.OK) {
+            return r;
+        }
+        return Sweep.run(sanitised, scratch, true, out);
+    }
+
+    /**
+     * scratch = the non-empty carve-outs rounded outward to whole pages (its own method: the loop's proof stays
+     * small). Err.INVALID_ARGUMENT when one is not inside [0, MAX_PHYS] or ends before it starts.
+     */
+    /*@ private normal_behavior
+      @   requires carveOuts != null && scratch != null && carveOuts != scratch;
+      @   requires \invariant_for(carveOuts) && \invariant_for(scratch);
+      @   requires scratch.starts != carveOuts.starts && scratch.starts != carveOuts.ends
+      @            && scratch.ends != carveOuts.starts && scratch.ends != carveOuts.ends
+      @            && scratch.types != carveOuts.types;
+      @   ensures \invariant_for(scratch);
+      @   ensures \result == Err.OK || \result == Err.INVALID_ARGUMENT;
+      @   ensures \result == Err.OK ==> (\forall int k; 0 <= k && k < scratch.count; 0 <= scratch.starts[k]
+      @                   && scratch.starts[k] < scratch.ends[k] && scratch.ends[k] <= MapInvariants.MAX_PHYS);
+      @   assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*];
+      @*/
+    private static long roundedOutward(MemoryMap carveOuts, MemoryMap scratch) {
+        scratch.clear();
         int n = carveOuts.count();
-        /*@ loop_invariant 0 <= i && i <= n && n == carveOuts.count && scratch.count <= i && out.count == 0;
+        /*@ loop_invariant 0 <= i && i <= n && n == carveOuts.count && scratch.count <= i;
           @ loop_invariant \invariant_for(scratch);
           @ loop_invariant (\forall int k; 0 <= k && k < scratch.count; 0 <= scratch.starts[k]
           @                   && scratch.starts[k] < scratch.ends[k] && scratch.ends[k] <= MapInvariants.MAX_PHYS);
@@ -111,7 +135,7 @@ public final class CarveOuts {
                 scratch.append(pageDown(s), pageUp(e), carveOuts.type(i));
             }
         }
-        return Sweep.run(sanitised, scratch, true, out);
+        return Err.OK;
     }
 
     /*@ public normal_behavior

@@ -30,10 +30,26 @@ public final class MapSanitiser {
       @              out.count, out.starts[*], out.ends[*], out.types[*];
       @*/
     public static long sanitise(MemoryMap raw, MemoryMap scratch, MemoryMap out) {
+        keptEntries(raw, scratch);
+        return Sweep.run(scratch, scratch, false, out);
+    }
+
+    /** Step 1: scratch = the entries of raw that survive isKept, clipped at MAX_PHYS (own method: small proofs). */
+    /*@ private normal_behavior
+      @   requires raw != null && scratch != null && raw != scratch;
+      @   requires \invariant_for(raw) && \invariant_for(scratch);
+      @   requires scratch.starts != raw.starts && scratch.starts != raw.ends && scratch.ends != raw.starts
+      @            && scratch.ends != raw.ends && scratch.types != raw.types;
+      @   ensures \invariant_for(scratch);
+      @   ensures (\forall int k; 0 <= k && k < scratch.count; 0 <= scratch.starts[k]
+      @                   && scratch.starts[k] < scratch.ends[k] && scratch.ends[k] <= MapInvariants.MAX_PHYS);
+      @   assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*];
+      @*/
+    private static void keptEntries(MemoryMap raw, MemoryMap scratch) {
         scratch.clear();
         int n = raw.count();
         /*@ loop_invariant 0 <= i && i <= n && n == raw.count && scratch.count <= i;
-          @ loop_invariant \invariant_for(raw) && \invariant_for(scratch) && \invariant_for(out);
+          @ loop_invariant \invariant_for(scratch);
           @ loop_invariant (\forall int k; 0 <= k && k < scratch.count; 0 <= scratch.starts[k]
           @                   && scratch.starts[k] < scratch.ends[k] && scratch.ends[k] <= MapInvariants.MAX_PHYS);
           @ decreases n - i;
@@ -46,7 +62,6 @@ public final class MapSanitiser {
                 scratch.append(s, clippedEnd(e), raw.type(i));
             }
         }
-        return Sweep.run(scratch, scratch, false, out);
     }
 
     /**
