@@ -37,6 +37,7 @@ public final class HandOffCheck {
       @   requires map != null && pre != null && pmm != null;
       @   ensures \result == Err.OK <==> violations == 0;
       @   ensures \result == Err.OK ==> usable == free + pageTables + metadata + earlyData;
+      @   assignable usable, free, pageTables, metadata, earlyData, carvedOut, violations, firstViolation;
       @*/
     public long run(MemoryMap map, PrePmm pre, Pmm pmm) {
         usable = 0;

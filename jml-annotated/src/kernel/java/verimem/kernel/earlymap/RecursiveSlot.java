@@ -30,16 +30,27 @@ public final class RecursiveSlot {
         return VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
     }
 
-    /** Virtual address of the table (4 = PML4 .. 1 = PT) that holds va's entry at that level. */
+    /**
+     * Virtual address of the table (4 = PML4 .. 1 = PT) that holds va's entry at that level. One spec case per
+     * level (as VirtAddr.index does): each is proved on its own branch, and a caller with a known level gets the
+     * exact address without a case split over the others.
+     */
     /*@ public normal_behavior
       @   requires 1 <= level && level <= 4;
-      @   ensures level == 4 ==> \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
-      @   ensures level == 3 ==> \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, VirtAddr.index(va, 4));
-      @   ensures level == 2 ==> \result == VirtAddr.fromIndices(SLOT, SLOT, VirtAddr.index(va, 4),
-      @                                                           VirtAddr.index(va, 3));
-      @   ensures level == 1 ==> \result == VirtAddr.fromIndices(SLOT, VirtAddr.index(va, 4),
-      @                                                           VirtAddr.index(va, 3), VirtAddr.index(va, 2));
       @   ensures VirtAddr.isCanonical(\result) && \result % 4096 == 0;
+      @ also public normal_behavior
+      @   requires level == 4;
+      @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
+      @ also public normal_behavior
+      @   requires level == 3;
+      @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, VirtAddr.index(va, 4));
+      @ also public normal_behavior
+      @   requires level == 2;
+      @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, VirtAddr.index(va, 4), VirtAddr.index(va, 3));
+      @ also public normal_behavior
+      @   requires level == 1;
+      @   ensures \result == VirtAddr.fromIndices(SLOT, VirtAddr.index(va, 4), VirtAddr.index(va, 3),
+      @                                           VirtAddr.index(va, 2));
       @*/
     public /*@ pure @*/ static long tableOf(long va, int level) {
         if (level == 4) {
@@ -58,6 +69,8 @@ public final class RecursiveSlot {
     /*@ public normal_behavior
       @   requires 1 <= level && level <= 4;
       @   ensures \result == tableOf(va, level) + 8L * VirtAddr.index(va, level);
+      @ also public normal_behavior
+      @   requires 1 <= level && level <= 4;
       @   ensures \result % 8 == 0;
       @*/
     public /*@ pure @*/ static long entryOf(long va, int level) {

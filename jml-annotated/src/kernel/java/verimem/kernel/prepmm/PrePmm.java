@@ -35,11 +35,15 @@ public final class PrePmm {
     /* Two tables, not one: a write to starts[k] leaves frames[k] alone (KeY cannot know that otherwise). */
     //@ public invariant starts != frames;
     //@ public invariant \invariant_for(map);
-    /* Every recorded allocation is a real run: its end does not overflow and its purpose is one of the three. */
+    /*
+     * Every recorded allocation is a real run below the address limit, with one of the three purposes: all a proof
+     * needs (an end never overflows: start + frames * FRAME < 2^52 + 2^62). Ranges only, no %, no product and no
+     * case split, because KeY re-instantiates this quantifier around every call and every heap change.
+     */
     /*@ public invariant (\forall int k; 0 <= k && k < count;
-      @     0 <= starts[k] && starts[k] % FRAME == 0 && 1 <= frames[k] && frames[k] <= Long.MAX_VALUE / FRAME / 2
-      @     && starts[k] <= Long.MAX_VALUE - frames[k] * FRAME
-      @     && (purposes[k] == PAGE_TABLE || purposes[k] == PMM_METADATA || purposes[k] == EARLY_DATA));
+      @     0 <= starts[k] && starts[k] < ADDRESS_LIMIT
+      @     && 1 <= frames[k] && frames[k] <= Long.MAX_VALUE / FRAME / 2
+      @     && PAGE_TABLE <= purposes[k] && purposes[k] <= EARLY_DATA);
       @*/
     /*@ spec_public @*/ private final MemoryMap map;
     /*@ spec_public @*/ private final long[] starts;
@@ -84,7 +88,7 @@ public final class PrePmm {
     /** One frame for the given purpose: its physical address, or a negative Err code. */
     /*@ public normal_behavior
       @   requires purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA;
-      @   ensures \result >= 0 ==> \result % FRAME == 0;
+      @   ensures \result >= 0 ==> (\result % FRAME == 0 && count == \old(count) + 1 && starts[count - 1] == \result);
       @   ensures \result < 0 ==> count == \old(count);
       @   assignable count, starts[*], frames[*], purposes[*], failCountdown;
       @*/
@@ -95,12 +99,22 @@ public final class PrePmm {
     /**
      * n contiguous frames whose first frame number is a multiple of align, all inside one USABLE range and
      * outside every earlier allocation. First fit from the lowest address.
+     *
+     * What a caller relies on: the run lies inside one USABLE range of the map, overlaps no allocation recorded
+     * before (no double allocation) and is now the last record; the earlier records are untouched (record's
+     * assignable clause).
      */
     /*@ public normal_behavior
       @   requires purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA;
-      @   ensures \result >= 0 ==> (\result % FRAME == 0 && count == \old(count) + 1);
+      @   ensures \result >= 0 ==> (\result % FRAME == 0 && count == \old(count) + 1
+      @                              && \result + n * FRAME <= ADDRESS_LIMIT);
       @   ensures \result >= 0 ==> (starts[count - 1] == \result && frames[count - 1] == n
       @                              && purposes[count - 1] == purpose);
+      @   ensures \result >= 0 ==> (\forall int k; 0 <= k && k < count - 1;
+      @                              !(starts[k] < \result + n * FRAME && \result < starts[k] + frames[k] * FRAME));
+      @   ensures \result >= 0 ==> (\exists int i; 0 <= i && i < \old(map.count);
+      @       \old(map.types[i]) == MemoryMap.USABLE && \old(map.starts[i]) <= \result
+      @       && \result + n * FRAME <= \old(map.ends[i]));
       @   ensures \result < 0 ==> count == \old(count);
       @   assignable count, starts[*], frames[*], purposes[*], failCountdown;
       @*/
@@ -118,7 +132,11 @@ public final class PrePmm {
         int entries = map.count();
         long found = -1;
         /*@ loop_invariant 0 <= i && i <= entries && entries == map.count
-          @   && (found < 0 || (found % FRAME == 0 && found <= Long.MAX_VALUE - n * FRAME));
+          @   && (found < 0 || (1 <= i && map.types[i - 1] == MemoryMap.USABLE && map.starts[i - 1] <= found
+          @       && found + n * FRAME <= map.ends[i - 1] && 0 <= found && found % FRAME == 0
+          @       && found + n * FRAME <= ADDRESS_LIMIT
+          @       && (\forall int k; 0 <= k && k < count;
+          @             !(starts[k] < found + n * FRAME && found < starts[k] + frames[k] * FRAME))));
           @ decreasing entries - i;
           @ assignable \strictly_nothing;
           @*/
@@ -136,9 +154,9 @@ public final class PrePmm {
 
     /** Appends an allocation to the table (its own contract: the one place a record is added). */
     /*@ private normal_behavior
-      @   requires count < CAPACITY && 0 <= start && start % FRAME == 0 && 1 <= n && n <= Long.MAX_VALUE / FRAME / 2
-      @     && start <= Long.MAX_VALUE - n * FRAME
-      @     && (purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA);
+      @   requires count < CAPACITY && 0 <= start && start < ADDRESS_LIMIT;
+      @   requires 1 <= n && n <= Long.MAX_VALUE / FRAME / 2;
+      @   requires PAGE_TABLE <= purpose && purpose <= EARLY_DATA;
       @   ensures count == \old(count) + 1;
       @   ensures starts[count - 1] == start && frames[count - 1] == n && purposes[count - 1] == purpose;
       @   assignable count, starts[count], frames[count], purposes[count];
@@ -159,7 +177,9 @@ public final class PrePmm {
     /*@ private normal_behavior
       @   requires 0 < n && n <= Long.MAX_VALUE / FRAME / 2 && 0 < align && align <= Long.MAX_VALUE / FRAME / 2;
       @   ensures \result < 0 || (0 <= \result && \result % FRAME == 0 && lo <= \result
-      @                           && \result + n * FRAME <= hi && \result + n * FRAME <= ADDRESS_LIMIT);
+      @                           && \result + n * FRAME <= hi && \result + n * FRAME <= ADDRESS_LIMIT
+      @                           && (\forall int k; 0 <= k && k < count;
+      @                                 !(starts[k] < \result + n * FRAME && \result < starts[k] + frames[k] * FRAME)));
       @   assignable \strictly_nothing;
       @*/
     private long fitIn(long lo, long hi, long n, long align) {
@@ -211,10 +231,13 @@ public final class PrePmm {
     /*@ private normal_behavior
       @   ensures -1 <= \result && \result < count;
       @   ensures \result >= 0 ==> (starts[\result] < hi && lo < starts[\result] + frames[\result] * FRAME);
+      @   ensures \result < 0 ==> (\forall int j; 0 <= j && j < count;
+      @                              !(starts[j] < hi && lo < starts[j] + frames[j] * FRAME));
       @   assignable \strictly_nothing;
       @*/
     private int overlapping(long lo, long hi) {
-        /*@ loop_invariant 0 <= k && k <= count;
+        /*@ loop_invariant 0 <= k && k <= count && (\forall int j; 0 <= j && j < k;
+          @                    !(starts[j] < hi && lo < starts[j] + frames[j] * FRAME));
           @ decreasing count - k;
           @ assignable \strictly_nothing;
           @*/
@@ -226,25 +249,35 @@ public final class PrePmm {
         return -1;
     }
 
+    /**
+     * Fault injection: true when this allocation is the one that must fail. The test compares with 1 before the
+     * decrement, and the spec subtracts with Java semantics like the code: KeY does not know that a long field is at
+     * most Long.MAX_VALUE, so a wrapped difference compared with 0 stayed open.
+     */
     /*@ private normal_behavior
       @   ensures \result == (\old(failCountdown) == 1);
       @   ensures failCountdown == (\old(failCountdown) > 0 ? \old(failCountdown) - 1 : \old(failCountdown));
       @   assignable failCountdown;
       @*/
-    private boolean injectedFailure() {
+    private /*@ spec_java_math @*/ boolean injectedFailure() {
         if (failCountdown > 0) {
+            boolean last = failCountdown == 1;
             failCountdown = failCountdown - 1;
-            return failCountdown == 0;
+            return last;
         }
         return false;
     }
 
     /**
      * Gives back a whole allocation (used to roll back a half-done mapping). pa must be the start of a recorded
-     * allocation; anything else is refused and changes nothing.
+     * allocation; anything else is refused and changes nothing. On success exactly that record is gone: the last
+     * record moved into its place, and every other record is unchanged (removeAt's assignable clause).
      */
     /*@ public normal_behavior
-      @   ensures \result == Err.OK ==> count == \old(count) - 1;
+      @   ensures \result == Err.OK ==> (count == \old(count) - 1
+      @       && (\exists int k; 0 <= k && k < \old(count); \old(starts[k]) == pa
+      @             && starts[k] == \old(starts[count - 1]) && frames[k] == \old(frames[count - 1])
+      @             && purposes[k] == \old(purposes[count - 1])));
       @   ensures \result != Err.OK ==> count == \old(count);
       @   assignable count, starts[*], frames[*], purposes[*];
       @*/
@@ -256,7 +289,7 @@ public final class PrePmm {
             return Err.MISALIGNED;
         }
         int found = -1;
-        /*@ loop_invariant 0 <= k && k <= count && -1 <= found && found < count;
+        /*@ loop_invariant 0 <= k && k <= count && -1 <= found && found < count && (found >= 0 ==> starts[found] == pa);
           @ decreasing count - k;
           @ assignable \strictly_nothing;
           @*/
@@ -276,6 +309,8 @@ public final class PrePmm {
     /*@ private normal_behavior
       @   requires 0 <= k && k < count;
       @   ensures count == \old(count) - 1;
+      @   ensures starts[k] == \old(starts[count - 1]) && frames[k] == \old(frames[count - 1])
+      @     && purposes[k] == \old(purposes[count - 1]);
       @   assignable count, starts[k], frames[k], purposes[k];
       @*/
     private void removeAt(int k) {
