@@ -191,6 +191,21 @@ public final class Worker {
         return id.replaceAll("[^A-Za-z0-9.]+", "_") + ".script";
     }
 
+    private static final Pattern STRATEGY_LINE =
+        Pattern.compile("^\\s*strategy\\s+([A-Z_]+)\\s*=\\s*([A-Za-z_]+)\\s*;\\s*$", Pattern.MULTILINE);
+
+    /**
+     * A script line `strategy KEY = VALUE;` sets one strategy property for this contract (KeY's own `set key=...`
+     * command fails on a proof whose strategy was set programmatically). Returns the script without those lines.
+     */
+    static String applyStrategyLines(String text, StrategyProperties sp) {
+        java.util.regex.Matcher m = STRATEGY_LINE.matcher(text);
+        while (m.find()) {
+            sp.setProperty(m.group(1), m.group(2));
+        }
+        return STRATEGY_LINE.matcher(text).replaceAll("");
+    }
+
     private static ContractResult prove(KeYEnvironment<DefaultUserInterfaceControl> env, Contract c, int maxSteps,
                                         long timeoutMs, long cpuLimitMs, Path scripts) {
         long t0 = System.currentTimeMillis();
@@ -200,17 +215,24 @@ public final class Worker {
         try {
             proof = env.createProof(c.createProofObl(env.getInitConfig(), c));
             StrategyProperties sp = KeySettings.strategy();
+            Path script = scripts.resolve(scriptName(c.getName()));
+            String scriptText = Files.exists(script) ? Files.readString(script) : null;
+            if (scriptText != null) {
+                scriptText = applyStrategyLines(scriptText, sp);
+            }
             proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
             proof.getSettings().getStrategySettings().setMaxSteps(maxSteps);
             proof.getSettings().getStrategySettings().setTimeout(timeoutMs);
             CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
             proof.getSettings().getStrategySettings().setCustomApplyStrategyStopCondition(cpuLimit);
             proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
-            Path script = scripts.resolve(scriptName(c.getName()));
-            if (Files.exists(script)) {
+            if (scriptText != null && scriptText.strip().equals("auto;")) {
+                how = "script " + script.getFileName(); // strategy lines only: plain auto mode with them
+                env.getProofControl().startAndWaitForAutoMode(proof);
+            } else if (scriptText != null) {
                 how = "script " + script.getFileName();
-                String text = Files.readString(script);
-                new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.UNDEFINED))
+                String text = scriptText;
+                new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.newOneBased(1, 1)))
                     .execute(env.getUi(), proof);
             } else {
                 env.getProofControl().startAndWaitForAutoMode(proof);
