@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import de.uka.ilkd.key.control.DefaultUserInterfaceControl;
@@ -187,11 +186,24 @@ public final class Worker {
         }
     }
 
-    private static final Pattern STRATEGY_LINE = Pattern.compile("(?m)^#!\\s*([A-Z_0-9]+)\\s*=\\s*([A-Z_0-9]+)\\s*$");
-
     /** Script file name for a contract: the contract name with everything but [A-Za-z0-9.] turned into '_'. */
     static String scriptName(String id) {
         return id.replaceAll("[^A-Za-z0-9.]+", "_") + ".script";
+    }
+
+    private static final Pattern STRATEGY_LINE =
+        Pattern.compile("^\\s*strategy\\s+([A-Z_]+)\\s*=\\s*([A-Za-z_]+)\\s*;\\s*$", Pattern.MULTILINE);
+
+    /**
+     * A script line `strategy KEY = VALUE;` sets one strategy property for this contract (KeY's own `set key=...`
+     * command fails on a proof whose strategy was set programmatically). Returns the script without those lines.
+     */
+    static String applyStrategyLines(String text, StrategyProperties sp) {
+        java.util.regex.Matcher m = STRATEGY_LINE.matcher(text);
+        while (m.find()) {
+            sp.setProperty(m.group(1), m.group(2));
+        }
+        return STRATEGY_LINE.matcher(text).replaceAll("");
     }
 
     private static ContractResult prove(KeYEnvironment<DefaultUserInterfaceControl> env, Contract c, int maxSteps,
@@ -202,16 +214,11 @@ public final class Worker {
         String how = "auto";
         try {
             proof = env.createProof(c.createProofObl(env.getInitConfig(), c));
-            Path script = scripts.resolve(scriptName(c.getName()));
-            String text = Files.exists(script) ? Files.readString(script) : null;
             StrategyProperties sp = KeySettings.strategy();
-            if (text != null) {
-                // "#! KEY=VALUE" lines (comments to KeY) set a strategy property for this proof only: KeY's own
-                // `set key=.. value=..` fails headless in 2.12.3 (it meets a null in the profile's strategy set).
-                Matcher m = STRATEGY_LINE.matcher(text);
-                while (m.find()) {
-                    sp.setProperty(m.group(1), m.group(2));
-                }
+            Path script = scripts.resolve(scriptName(c.getName()));
+            String scriptText = Files.exists(script) ? Files.readString(script) : null;
+            if (scriptText != null) {
+                scriptText = applyStrategyLines(scriptText, sp);
             }
             proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
             proof.getSettings().getStrategySettings().setMaxSteps(maxSteps);
@@ -219,8 +226,12 @@ public final class Worker {
             CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
             proof.getSettings().getStrategySettings().setCustomApplyStrategyStopCondition(cpuLimit);
             proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
-            if (text != null) {
+            if (scriptText != null && scriptText.strip().equals("auto;")) {
+                how = "script " + script.getFileName(); // strategy lines only: plain auto mode with them
+                env.getProofControl().startAndWaitForAutoMode(proof);
+            } else if (scriptText != null) {
                 how = "script " + script.getFileName();
+                String text = scriptText;
                 new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.newOneBased(1, 1)))
                     .execute(env.getUi(), proof);
             } else {

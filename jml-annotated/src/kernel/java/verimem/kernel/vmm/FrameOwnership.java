@@ -26,7 +26,7 @@ public final class FrameOwnership {
 
     /*@ public normal_behavior
       @   requires physLimit >= 0 && physLimit / 4096 / 64 < 2147483647L;
-      @   ensures frames == physLimit / 4096;
+      @   ensures frames == physLimit / 4096 && \fresh(bits) && \fresh(vmmTables);
       @   assignable \nothing;
       @*/
     public FrameOwnership(long physLimit) {

@@ -36,6 +36,12 @@ public final class Vmm {
     /*@ spec_public @*/ private long kernelPml4;
 
     //@ public invariant 0 <= kernelPml4 && kernelPml4 % 4096 == 0 && kernelPml4 < Layout.DIRECT_MAP_SIZE;
+    /* The ownership bitmaps are none of the PMM's arrays: writing one leaves the other's state as it was. */
+    /*@ public invariant owners.bits != pmm.bitmap && owners.bits != pmm.nonEmpty && owners.bits != pmm.full
+      @   && owners.bits != pmm.reservedStart && owners.bits != pmm.reservedEnd
+      @   && owners.vmmTables != pmm.bitmap && owners.vmmTables != pmm.nonEmpty && owners.vmmTables != pmm.full
+      @   && owners.vmmTables != pmm.reservedStart && owners.vmmTables != pmm.reservedEnd;
+      @*/
 
     /*@ public normal_behavior
       @   requires pmm != null && physLimit >= 0 && physLimit / 4096 / 64 < 2147483647L;
@@ -131,7 +137,7 @@ public final class Vmm {
       @   assignable owners.bits[*];
       @   measured_by level;
       @*/
-    private void markTables(long table, int level) {
+    private /*@ helper @*/ void markTables(long table, int level) {
         owners.mark(table);
         if (level == 1) {
             return;
@@ -301,12 +307,12 @@ public final class Vmm {
         tableFrames = tableFrames - 1;
     }
 
-    /** A serial number for a new space: never reused, unlike a PML4 frame. */
+    /** A serial number for a new space: never reused, unlike a PML4 frame. Helper: it touches no invariant field. */
     /*@ normal_behavior
       @   ensures \result == lastSpaceId && lastSpaceId == (long) (\old(lastSpaceId) + 1);
       @   assignable lastSpaceId;
       @*/
-    long nextSpaceId() {
+    /*@ helper @*/ long nextSpaceId() {
         lastSpaceId = lastSpaceId + 1;
         return lastSpaceId;
     }
@@ -315,7 +321,7 @@ public final class Vmm {
       @   ensures current == s;
       @   assignable current;
       @*/
-    void setCurrent(/*@ nullable @*/ AddressSpace s) {
+    /*@ helper @*/ void setCurrent(/*@ nullable @*/ AddressSpace s) {
         current = s;
     }
 
