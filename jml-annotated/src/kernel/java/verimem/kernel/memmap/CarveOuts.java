@@ -23,15 +23,31 @@ public final class CarveOuts {
     /*@ public normal_behavior
       @   requires list != null && modules != null && list != modules;
       @   requires \invariant_for(list) && \invariant_for(modules);
+      @   requires list.starts != modules.starts && list.starts != modules.ends && list.ends != modules.starts
+      @            && list.ends != modules.ends && list.types != modules.types;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
       @   assignable list.count, list.starts[*], list.ends[*], list.types[*];
       @*/
     public static long standard(MemoryMap list, long kernelStart, long kernelEnd, long bootInfoStart,
                                 long bootInfoEnd, MemoryMap modules) {
         list.clear();
-        list.add(0, LOW_MEMORY_END, MemoryMap.LOW_MEMORY);
-        list.add(kernelStart, kernelEnd, MemoryMap.KERNEL_IMAGE);
-        list.add(bootInfoStart, bootInfoEnd, MemoryMap.BOOT_INFO);
+        list.append(0, LOW_MEMORY_END, MemoryMap.LOW_MEMORY);
+        list.append(kernelStart, kernelEnd, MemoryMap.KERNEL_IMAGE);
+        list.append(bootInfoStart, bootInfoEnd, MemoryMap.BOOT_INFO);
+        return appendModules(list, modules);
+    }
+
+    /** Appends every entry of modules to list as BOOT_MODULE (its own method: a loop-only proof stays small). */
+    /*@ private normal_behavior
+      @   requires list != null && modules != null && list != modules;
+      @   requires \invariant_for(list) && \invariant_for(modules);
+      @   requires list.starts != modules.starts && list.starts != modules.ends && list.ends != modules.starts
+      @            && list.ends != modules.ends && list.types != modules.types;
+      @   ensures \invariant_for(list);
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   assignable list.count, list.starts[*], list.ends[*], list.types[*];
+      @*/
+    private static long appendModules(MemoryMap list, MemoryMap modules) {
         int n = modules.count();
         /*@ loop_invariant 0 <= i && i <= n && n == modules.count;
           @ loop_invariant \invariant_for(list) && \invariant_for(modules);
@@ -39,7 +55,7 @@ public final class CarveOuts {
           @ assignable list.count, list.starts[*], list.ends[*], list.types[*];
           @*/
         for (int i = 0; i < n; i++) {
-            if (list.add(modules.start(i), modules.end(i), MemoryMap.BOOT_MODULE) != Err.OK) {
+            if (list.append(modules.start(i), modules.end(i), MemoryMap.BOOT_MODULE) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
         }
@@ -55,9 +71,22 @@ public final class CarveOuts {
       @   requires sanitised != null && carveOuts != null && scratch != null && out != null;
       @   requires sanitised != scratch && sanitised != out && carveOuts != scratch && carveOuts != out
       @            && scratch != out;
+      @   requires \invariant_for(sanitised) && \invariant_for(carveOuts) && \invariant_for(scratch)
+      @            && \invariant_for(out);
+      @   requires out.starts != sanitised.starts && out.starts != sanitised.ends && out.ends != sanitised.starts
+      @            && out.ends != sanitised.ends && out.types != sanitised.types;
+      @   requires out.starts != scratch.starts && out.starts != scratch.ends && out.ends != scratch.starts
+      @            && out.ends != scratch.ends && out.types != scratch.types;
+      @   requires scratch.starts != carveOuts.starts && scratch.starts != carveOuts.ends
+      @            && scratch.ends != carveOuts.starts && scratch.ends != carveOuts.ends
+      @            && scratch.types != carveOuts.types;
+      @   requires scratch.starts != sanitised.starts && scratch.starts != sanitised.ends
+      @            && scratch.ends != sanitised.starts && scratch.ends != sanitised.ends
+      @            && scratch.types != sanitised.types;
       @   requires MapInvariants.isSanitised(sanitised);
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP || \result == Err.INVALID_ARGUMENT;
       @   ensures \result == Err.OK ==> MapInvariants.isSanitised(out);
+      @   ensures \result == Err.INVALID_ARGUMENT ==> out.count == 0;
       @   assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*],
       @              out.count, out.starts[*], out.ends[*], out.types[*];
       @*/
@@ -65,8 +94,12 @@ public final class CarveOuts {
         scratch.clear();
         out.clear();
         int n = carveOuts.count();
-        /*@ loop_invariant 0 <= i && i <= n && scratch.count <= i;
+        /*@ loop_invariant 0 <= i && i <= n && n == carveOuts.count && scratch.count <= i && out.count == 0;
+          @ loop_invariant \invariant_for(scratch);
+          @ loop_invariant (\forall int k; 0 <= k && k < scratch.count; 0 <= scratch.starts[k]
+          @                   && scratch.starts[k] < scratch.ends[k] && scratch.ends[k] <= MapInvariants.MAX_PHYS);
           @ decreases n - i;
+          @ assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*];
           @*/
         for (int i = 0; i < n; i++) {
             long s = carveOuts.start(i);
@@ -75,7 +108,7 @@ public final class CarveOuts {
                 return Err.INVALID_ARGUMENT;
             }
             if (e > s) {
-                scratch.add(pageDown(s), pageUp(e), carveOuts.type(i));
+                scratch.append(pageDown(s), pageUp(e), carveOuts.type(i));
             }
         }
         return Sweep.run(sanitised, scratch, true, out);
@@ -84,6 +117,7 @@ public final class CarveOuts {
     /*@ public normal_behavior
       @   requires 0 <= a;
       @   ensures \result == (a / MapInvariants.PAGE) * MapInvariants.PAGE;
+      @   ensures 0 <= \result && \result <= a && \result % MapInvariants.PAGE == 0;
       @   assignable \nothing;
       @*/
     /*@ pure @*/ public static long pageDown(long a) {
@@ -93,6 +127,7 @@ public final class CarveOuts {
     /*@ public normal_behavior
       @   requires 0 <= a && a <= MapInvariants.MAX_PHYS;
       @   ensures \result == ((a + MapInvariants.PAGE - 1) / MapInvariants.PAGE) * MapInvariants.PAGE;
+      @   ensures a <= \result && \result <= MapInvariants.MAX_PHYS && \result % MapInvariants.PAGE == 0;
       @   assignable \nothing;
       @*/
     /*@ pure @*/ public static long pageUp(long a) {

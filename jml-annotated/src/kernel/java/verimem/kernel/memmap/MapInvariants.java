@@ -13,13 +13,19 @@ public final class MapInvariants {
     /** x86-64 physical addresses have at most 52 bits; nothing in a memory map can lie above. */
     public static final long MAX_PHYS = 4503599627370496L;
 
+    // Stated as "true ==> every entry is fine" and "false ==> some entry is not" (together: \result == (\forall ...)):
+    // the false case then needs a witness, the failing index, instead of refuting a quantifier inside an \if.
     /*@ public normal_behavior
       @   requires map != null && \invariant_for(map);
-      @   ensures \result == (\forall int i; 0 <= i && i < map.count;
+      @   ensures \result ==> (\forall int i; 0 <= i && i < map.count;
       @              0 <= map.starts[i] && map.starts[i] < map.ends[i] && map.ends[i] <= MAX_PHYS
       @              && (i + 1 < map.count ==> map.ends[i] <= map.starts[i + 1])
       @              && (map.types[i] == MemoryMap.USABLE ==> map.starts[i] % PAGE == 0 && map.ends[i] % PAGE == 0));
-      @   assignable \nothing;
+      @   ensures !\result ==> (\exists int i; 0 <= i && i < map.count;
+      @              !(0 <= map.starts[i] && map.starts[i] < map.ends[i] && map.ends[i] <= MAX_PHYS
+      @              && (i + 1 < map.count ==> map.ends[i] <= map.starts[i + 1])
+      @              && (map.types[i] == MemoryMap.USABLE ==> map.starts[i] % PAGE == 0 && map.ends[i] % PAGE == 0)));
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static boolean isSanitised(MemoryMap map) {
         int n = map.count();
@@ -29,7 +35,7 @@ public final class MapInvariants {
           @     && (j + 1 < map.count ==> map.ends[j] <= map.starts[j + 1])
           @     && (map.types[j] == MemoryMap.USABLE ==> map.starts[j] % PAGE == 0 && map.ends[j] % PAGE == 0));
           @ decreases n - i;
-          @ assignable \nothing;
+          @ assignable \strictly_nothing;
           @*/
         for (int i = 0; i < n; i++) {
             long s = map.start(i);

@@ -20,6 +20,10 @@ public final class MapSanitiser {
       @   requires raw != null && scratch != null && out != null;
       @   requires raw != scratch && raw != out && scratch != out;
       @   requires \invariant_for(raw) && \invariant_for(scratch) && \invariant_for(out);
+      @   requires scratch.starts != raw.starts && scratch.starts != raw.ends && scratch.ends != raw.starts
+      @            && scratch.ends != raw.ends && scratch.types != raw.types;
+      @   requires out.starts != scratch.starts && out.starts != scratch.ends && out.ends != scratch.starts
+      @            && out.ends != scratch.ends && out.types != scratch.types;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
       @   ensures \result == Err.OK ==> MapInvariants.isSanitised(out);
       @   assignable scratch.count, scratch.starts[*], scratch.ends[*], scratch.types[*],
@@ -39,7 +43,7 @@ public final class MapSanitiser {
             long s = raw.start(i);
             long e = raw.end(i);
             if (isKept(s, e)) {
-                scratch.add(s, clippedEnd(e), raw.type(i));
+                scratch.append(s, clippedEnd(e), raw.type(i));
             }
         }
         return Sweep.run(scratch, scratch, false, out);

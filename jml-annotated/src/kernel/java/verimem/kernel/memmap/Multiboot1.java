@@ -25,6 +25,7 @@ public final class Multiboot1 {
      */
     /*@ public normal_behavior
       @   requires infoVa % 4 == 0 && physToVirt % 4 == 0 && mmap != null && \invariant_for(mmap);
+      @   requires 0 <= infoVa && 0 <= physToVirt;
       @   requires infoVa <= Long.MAX_VALUE - 64;
       @   requires physToVirt <= Long.MAX_VALUE - 2 * TWO_POW_32;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
@@ -43,7 +44,8 @@ public final class Multiboot1 {
         }
         long offset = 0;
         long maxEntries = length / (ENTRY_MIN + 4) + 1;
-        /*@ loop_invariant 0 <= offset && offset % 4 == 0 && 0 <= k && k <= maxEntries && \invariant_for(mmap);
+        /*@ loop_invariant 0 <= offset && offset <= length && offset % 4 == 0 && 0 <= k && k <= maxEntries;
+          @ loop_invariant \invariant_for(mmap);
           @ decreases maxEntries - k;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
           @*/
@@ -62,7 +64,7 @@ public final class Multiboot1 {
             long base = Cpu.load32(va + 4) + Cpu.load32(va + 8) * TWO_POW_32;
             long len = Cpu.load32(va + 12) + Cpu.load32(va + 16) * TWO_POW_32;
             long type = Cpu.load32(va + 20);
-            if (mmap.add(base, base + len, Multiboot2.typeCode(type)) != Err.OK) {
+            if (mmap.append(base, base + len, Multiboot2.typeCode(type)) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
             offset = offset + size + 4;

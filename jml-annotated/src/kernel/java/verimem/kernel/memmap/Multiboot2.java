@@ -34,7 +34,7 @@ public final class Multiboot2 {
      * module ranges typed BOOT_MODULE. A structure without a memory-map tag is Err.BAD_MEMORY_MAP.
      */
     /*@ public normal_behavior
-      @   requires infoVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   requires 0 <= infoVa && infoVa <= Long.MAX_VALUE - 2 * MAX_INFO_SIZE;
       @   requires mmap != null && modules != null && mmap != modules;
       @   requires \invariant_for(mmap) && \invariant_for(modules);
       @   ensures infoVa % 8 != 0 ==> \result == Err.BAD_MEMORY_MAP;
@@ -55,7 +55,7 @@ public final class Multiboot2 {
         boolean sawMmap = false;
         long offset = 8;
         long maxTags = total / 8;
-        /*@ loop_invariant 8 <= offset && offset % 8 == 0 && 0 <= tag && tag <= maxTags;
+        /*@ loop_invariant 8 <= offset && offset <= total + 8 && offset % 8 == 0 && 0 <= tag && tag <= maxTags;
           @ loop_invariant \invariant_for(mmap) && \invariant_for(modules);
           @ decreases maxTags - tag;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
@@ -85,9 +85,20 @@ public final class Multiboot2 {
             if (type == TAG_MODULE && parseModule(infoVa + offset, size, modules) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
-            offset = offset + ((size + 7) / 8) * 8;
+            offset = offset + roundUp8(size);
         }
         return Err.BAD_MEMORY_MAP;
+    }
+
+    /** Tags start 8-byte aligned: a tag of size bytes is followed by padding up to the next multiple of 8. */
+    /*@ public normal_behavior
+      @   requires 0 <= size && size <= MAX_INFO_SIZE;
+      @   ensures \result == ((size + 7) / 8) * 8;
+      @   ensures size <= \result && \result <= size + 7 && \result % 8 == 0;
+      @   assignable \strictly_nothing;
+      @*/
+    /*@ pure @*/ public static long roundUp8(long size) {
+        return ((size + 7) / 8) * 8;
     }
 
     /*@ public normal_behavior
@@ -104,17 +115,18 @@ public final class Multiboot2 {
         if (entrySize < MMAP_ENTRY_MIN || entrySize % 8 != 0 || (size - 16) % entrySize != 0) {
             return Err.BAD_MEMORY_MAP;
         }
-        long entries = (size - 16) / entrySize;
-        /*@ loop_invariant 0 <= k && k <= entries && \invariant_for(mmap);
-          @ decreases entries - k;
+        // Walk by offset rather than k * entrySize, so every address is bounded linearly (off + entrySize <= size).
+        // (size - 16) % entrySize == 0, so this visits exactly the (size - 16) / entrySize entries.
+        /*@ loop_invariant 16 <= off && off <= size && off % 8 == 0 && \invariant_for(mmap);
+          @ decreases size - off;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
           @*/
-        for (long k = 0; k < entries; k++) {
-            long e = tagVa + 16 + k * entrySize;
+        for (long off = 16; size - off >= entrySize; off = off + entrySize) {
+            long e = tagVa + off;
             long base = Cpu.load64(e);
             long length = Cpu.load64(e + 8);
             long type = Cpu.load32(e + 16);
-            if (mmap.add(base, base + length, typeCode(type)) != Err.OK) {
+            if (mmap.append(base, base + length, typeCode(type)) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
         }

@@ -113,6 +113,7 @@ public final class AddressSpace {
 
     /*@ public normal_behavior
       @   ensures \result == (state == LIVE && Pte.frame(Cpu.readCr3()) == pml4);
+      @   assignable \nothing;
       @*/
     public boolean isCurrent() {
         return state == LIVE && Pte.frame(Cpu.readCr3()) == pml4;
@@ -136,7 +137,7 @@ public final class AddressSpace {
         if (f < 0) {
             return Err.NO_MEMORY;
         }
-        long master = vmm.kernelSpace().pml4();
+        long master = vmm.kernelPml4();
         boolean recursive = vmm.hasRecursiveSlot();
         for (int i = Vmm.KERNEL_FIRST_SLOT; i < VirtAddr.ENTRIES; i++) {
             if (recursive && i == Layout.RECURSIVE_SLOT) {
@@ -164,6 +165,10 @@ public final class AddressSpace {
                 || pageSize == VirtAddr.HUGE_PAGE_SIZE;
     }
 
+    /*@ private normal_behavior
+      @   ensures \result == (pageSize == VirtAddr.HUGE_PAGE_SIZE ? 3 : (pageSize == VirtAddr.LARGE_PAGE_SIZE ? 2 : 1));
+      @   assignable \strictly_nothing;
+      @*/
     private static int leafLevel(long pageSize) {
         if (pageSize == VirtAddr.HUGE_PAGE_SIZE) {
             return 3;
@@ -190,6 +195,13 @@ public final class AddressSpace {
     }
 
     /** OK when va lies in the half this space may change, else the error. */
+    /*@ private normal_behavior
+      @   requires \invariant_for(vmm);
+      @   ensures \result == Err.OK || \result == Err.NON_CANONICAL || \result == Err.INVALID_ARGUMENT;
+      @   ensures \result == Err.NON_CANONICAL <==> !VirtAddr.isCanonical(va);
+      @   ensures \result == Err.OK ==> kernel == (va < 0);
+      @   assignable \nothing;
+      @*/
     private long checkHalf(long va) {
         if (!VirtAddr.isCanonical(va)) {
             return Err.NON_CANONICAL;
@@ -203,7 +215,11 @@ public final class AddressSpace {
         return Err.OK;
     }
 
-    private long parentFlags(long va) {
+    /*@ private normal_behavior
+      @   ensures \result == (va < 0 ? Pte.PRESENT + Pte.WRITABLE : Pte.PRESENT + Pte.WRITABLE + Pte.USER);
+      @   assignable \strictly_nothing;
+      @*/
+    private static long parentFlags(long va) {
         if (va < 0) {
             return Pte.PRESENT + Pte.WRITABLE;
         }
@@ -218,6 +234,7 @@ public final class AddressSpace {
      * with WRITE_EXECUTE (W^X, see PageFlags.isWriteExecute), before anything is read or allocated.
      */
     /*@ public normal_behavior
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
       @        || \result == Err.NON_CANONICAL || \result == Err.MISALIGNED || \result == Err.KERNEL_FRAME
       @        || \result == Err.PARENT_HUGE_PAGE || \result == Err.ALREADY_MAPPED || \result == Err.NO_MEMORY
@@ -227,7 +244,19 @@ public final class AddressSpace {
       @   ensures (\old(state) == LIVE && isPageSize(pageSize) && PageFlags.isValid(flags) && va >= 0 && !kernel
       @            && VirtAddr.isCanonical(va) && PageFlags.isUserWriteExecute(flags))
       @           ==> \result == Err.WRITE_EXECUTE;
+      @   ensures (\old(state) == LIVE && isPageSize(pageSize) && PageFlags.isValid(flags) && !VirtAddr.isCanonical(va))
+      @           ==> \result == Err.NON_CANONICAL;
+      @   ensures \result == Err.OK ==> \old(state) == LIVE && isPageSize(pageSize) && VirtAddr.isCanonical(va)
+      @        && kernel == (va < 0) && va % pageSize == 0 && 0 <= pa && pa % pageSize == 0;
+      @   ensures \result != Err.OK ==> vmm.tableFrames == \old(vmm.tableFrames);
+      @   ensures \result != Err.OK && \result != Err.NO_MEMORY ==> tlbDirty == \old(tlbDirty)
+      @        && vmm.kernelEpoch == \old(vmm.kernelEpoch) && vmm.pmm.free == \old(vmm.pmm.free);
       @   ensures state == \old(state);
+      @   ensures \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+      @   assignable tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames, vmm.owners.bits[*], vmm.owners.vmmTables[*],
+      @              vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*], vmm.pmm.full[*], vmm.pmm.free,
+      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.failCountdown, vmm.pmm.wordFree, vmm.pmm.sealed,
+      @              vmm.pmm.reservedStart[*], vmm.pmm.reservedEnd[*], vmm.pmm.reservedRuns;
       @*/
     public long map(long va, long pa, long flags, long pageSize) {
         if (state != LIVE) {
@@ -267,6 +296,9 @@ public final class AddressSpace {
                 return Err.PARENT_HUGE_PAGE;
             }
             table = Pte.frame(e);
+            if (table >= Layout.DIRECT_MAP_SIZE) {
+                return Err.INVALID_ARGUMENT; // a table the direct map cannot reach
+            }
             level = level - 1;
         }
         if (level == leaf && Pte.isPresent(Tables.read(table, VirtAddr.index(va, leaf)))) {
@@ -326,9 +358,17 @@ public final class AddressSpace {
      * already allow everything; only tables built by the bootstrap can need this. Widening a parent can leave
      * narrower translations of sibling pages in the TLB, so a widening flushes (current: CR3 reload; else dirty).
      */
+    /*@ private normal_behavior
+      @   requires 1 <= below && below <= 4 && \invariant_for(vmm);
+      @   assignable tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen;
+      @*/
     private void upgradeParents(long va, int below, long flags) {
         boolean changed = false;
         long table = pml4;
+        /*@ loop_invariant below <= level && level <= 4 && 0 <= table && table % 4096 == 0 && table < Layout.DIRECT_MAP_SIZE;
+          @ decreasing level;
+          @ assignable \nothing;
+          @*/
         for (int level = 4; level > below; level--) {
             int i = VirtAddr.index(va, level);
             long e = Tables.read(table, i);
@@ -347,12 +387,19 @@ public final class AddressSpace {
                 changed = true;
             }
             table = Pte.frame(e);
+            if (table >= Layout.DIRECT_MAP_SIZE) {
+                break; // not reached: the caller's walk went through the same entries and checked them
+            }
         }
         if (changed) {
             flushAll(va);
         }
     }
 
+    /*@ private normal_behavior
+      @   requires \invariant_for(vmm);
+      @   assignable tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen;
+      @*/
     private void flushAll(long va) {
         if (va < 0) {
             Cpu.writeCr3(Cpu.readCr3());
@@ -365,6 +412,10 @@ public final class AddressSpace {
     }
 
     /** After an entry for va was removed or narrowed: the invalidation the caller must never forget. */
+    /*@ private normal_behavior
+      @   requires \invariant_for(vmm);
+      @   assignable tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen;
+      @*/
     private void invalidate(long va) {
         if (va < 0) {
             Cpu.invlpg(va);
@@ -420,9 +471,19 @@ public final class AddressSpace {
      * shared PDPTs stay); tables the bootstrap built (not allocated by this VMM) are never freed. The TLB entry is invalidated.
      */
     /*@ public normal_behavior
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   ensures \result >= 0 || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
       @        || \result == Err.NON_CANONICAL || \result == Err.MISALIGNED || \result == Err.NOT_MAPPED;
-      @   ensures \result >= 0 ==> \result % 4096 == 0;
+      @   ensures \result >= 0 ==> \result % 4096 == 0 && \result < Pte.PHYS_LIMIT;
+      @   ensures \result >= 0 ==> \old(state) == LIVE && VirtAddr.isCanonical(va) && kernel == (va < 0);
+      @   ensures (\old(state) == LIVE && !VirtAddr.isCanonical(va)) ==> \result == Err.NON_CANONICAL;
+      @   ensures \result < 0 ==> vmm.tableFrames == \old(vmm.tableFrames) && tlbDirty == \old(tlbDirty)
+      @        && vmm.kernelEpoch == \old(vmm.kernelEpoch) && vmm.pmm.free == \old(vmm.pmm.free);
+      @   ensures state == \old(state);
+      @   ensures \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+      @   assignable path[*], tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames, vmm.owners.bits[*], vmm.owners.vmmTables[*],
+      @              vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*], vmm.pmm.full[*], vmm.pmm.free,
+      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree;
       @*/
     public long unmap(long va) {
         if (state != LIVE) {
@@ -477,11 +538,17 @@ public final class AddressSpace {
      * a page writable and executable (either half) is refused with WRITE_EXECUTE (W^X) and changes nothing.
      */
     /*@ public normal_behavior
+      @   requires \invariant_for(vmm);
       @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT
       @        || \result == Err.NON_CANONICAL || \result == Err.MISALIGNED || \result == Err.NOT_MAPPED
       @        || \result == Err.WRITE_EXECUTE;
       @   ensures \result == Err.OK ==> !PageFlags.isUserWriteExecute(flags);
       @   ensures \result == Err.OK ==> !PageFlags.isWriteExecute(flags);
+      @   ensures \result == Err.OK ==> \old(state) == LIVE && VirtAddr.isCanonical(va) && kernel == (va < 0);
+      @   ensures (\old(state) == LIVE && PageFlags.isValid(flags) && !VirtAddr.isCanonical(va)) ==> \result == Err.NON_CANONICAL;
+      @   ensures \result != Err.OK ==> tlbDirty == \old(tlbDirty) && vmm.kernelEpoch == \old(vmm.kernelEpoch);
+      @   ensures state == \old(state);
+      @   assignable path[*], tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen;
       @*/
     public long protect(long va, long flags) {
         if (state != LIVE) {
@@ -532,6 +599,7 @@ public final class AddressSpace {
       @   ensures \result < 0 ==> out.status != TranslateResult.MAPPED;
       @   ensures (state == LIVE && !VirtAddr.isCanonical(va))
       @        ==> \result == Err.NON_CANONICAL && out.status == TranslateResult.NON_CANONICAL;
+      @   ensures state != LIVE ==> \result == Err.DESTROYED;
       @   assignable out.*;
       @*/
     public long translate(long va, TranslateResult out) {
@@ -596,6 +664,7 @@ public final class AddressSpace {
 
     /** identity_map: va == pa, lower half only (the kernel half is never identity mapped). */
     /*@ public normal_behavior
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   ensures \result == Err.OK || \result < 0;
       @*/
     public long identityMap(long pa, long flags, long pageSize) {

@@ -39,7 +39,7 @@ public final class FrameOwnership {
       @   ensures pa < 0 || pa / 4096 >= frames ==> !\result;
       @   assignable \nothing;
       @*/
-    public boolean isVmmTable(long pa) {
+    public /*@ pure @*/ boolean isVmmTable(long pa) {
         if (pa < 0 || pa / 4096 >= frames) {
             return false;
         }

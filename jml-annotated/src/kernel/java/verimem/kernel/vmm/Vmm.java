@@ -32,6 +32,10 @@ public final class Vmm {
     /*@ spec_public @*/ private long kernelEpoch;
     /*@ spec_public @*/ private long tableFrames;
     /*@ spec_public @*/ private long lastSpaceId;
+    /** The kernel space's PML4 (0 until adoptBootSpace succeeds): kept here so hasRecursiveSlot needs only this object. */
+    /*@ spec_public @*/ private long kernelPml4;
+
+    //@ public invariant 0 <= kernelPml4 && kernelPml4 % 4096 == 0 && kernelPml4 < Layout.DIRECT_MAP_SIZE;
 
     /*@ public normal_behavior
       @   requires pmm != null && physLimit >= 0 && physLimit / 4096 / 64 < 2147483647L;
@@ -50,16 +54,31 @@ public final class Vmm {
      * PDPTs created so far are removed again, the PML4 is as before and no frame has been marked kernel-owned.
      */
     /*@ public normal_behavior
-      @   requires kernelSpace == null;
+      @   requires kernelSpace == null && \invariant_for(pmm) && \invariant_for(owners);
       @   ensures \result == Err.OK || \result == Err.NO_MEMORY || \result == Err.INVALID_ARGUMENT;
-      @   ensures \result == Err.OK ==> kernelSpace != null;
+      @   ensures \result == Err.OK ==> kernelSpace != null && current == kernelSpace && kernelSpace.pml4 == kernelPml4;
+      @   ensures \result != Err.OK ==> kernelSpace == null;
+      @   ensures \invariant_for(pmm) && \invariant_for(owners);
+      @   assignable kernelSpace, current, kernelPml4, lastSpaceId, tableFrames, owners.bits[*], owners.vmmTables[*],
+      @              pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.failCountdown,
+      @              pmm.wordFree, pmm.sealed, pmm.reservedStart[*], pmm.reservedEnd[*], pmm.reservedRuns;
       @*/
     public long adoptBootSpace() {
         if (kernelSpace != null) {
             return Err.INVALID_ARGUMENT;
         }
         long pml4 = Pte.frame(Cpu.readCr3());
+        if (pml4 >= Layout.DIRECT_MAP_SIZE) {
+            return Err.INVALID_ARGUMENT; // a PML4 the direct map cannot reach cannot be edited
+        }
         boolean[] created = new boolean[VirtAddr.ENTRIES];
+        /*@ loop_invariant KERNEL_FIRST_SLOT <= slot && slot <= VirtAddr.ENTRIES && created.length == VirtAddr.ENTRIES
+          @   && \invariant_for(pmm) && \invariant_for(owners) && kernelSpace == null;
+          @ decreasing VirtAddr.ENTRIES - slot;
+          @ assignable created[*], tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*],
+          @            pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.failCountdown, pmm.wordFree, pmm.sealed,
+          @            pmm.reservedStart[*], pmm.reservedEnd[*], pmm.reservedRuns;
+          @*/
         for (int slot = KERNEL_FIRST_SLOT; slot < VirtAddr.ENTRIES; slot++) {
             if (!Pte.isPresent(Tables.read(pml4, slot))) {
                 long f = allocTable();
@@ -74,13 +93,27 @@ public final class Vmm {
         // Marked only now, so a NO_MEMORY above leaves the ownership bitmap as it was (the PDPTs just created are
         // already marked by allocTable; marking them again is idempotent).
         markTables(pml4, 4);
+        kernelPml4 = pml4;
         kernelSpace = new AddressSpace(this, pml4);
         current = kernelSpace;
         return Err.OK;
     }
 
     /** Removes the PDPTs adoptBootSpace() created (they are still empty: nothing ran in between). */
+    /*@ private normal_behavior
+      @   requires 0 <= pml4 && pml4 % 4096 == 0 && pml4 < Layout.DIRECT_MAP_SIZE && created.length == VirtAddr.ENTRIES;
+      @   requires \invariant_for(pmm) && \invariant_for(owners);
+      @   ensures \invariant_for(pmm) && \invariant_for(owners);
+      @   assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*],
+      @              pmm.free, pmm.hint, pmm.hintBase, pmm.wordFree;
+      @*/
     private void undoPrecreated(long pml4, boolean[] created) {
+        /*@ loop_invariant KERNEL_FIRST_SLOT <= slot && slot <= VirtAddr.ENTRIES
+          @   && \invariant_for(pmm) && \invariant_for(owners);
+          @ decreasing VirtAddr.ENTRIES - slot;
+          @ assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*],
+          @            pmm.free, pmm.hint, pmm.hintBase, pmm.wordFree;
+          @*/
         for (int slot = KERNEL_FIRST_SLOT; slot < VirtAddr.ENTRIES; slot++) {
             if (created[slot]) {
                 long f = Pte.frame(Tables.read(pml4, slot));
@@ -90,15 +123,29 @@ public final class Vmm {
         }
     }
 
+    /** Marks the table at `table` (a level-`level` table) and every table below it kernel-owned. */
+    /*@ private normal_behavior
+      @   requires 0 <= table && table % 4096 == 0 && table < Layout.DIRECT_MAP_SIZE && 1 <= level && level <= 4;
+      @   requires \invariant_for(owners);
+      @   ensures \invariant_for(owners);
+      @   assignable owners.bits[*];
+      @   measured_by level;
+      @*/
     private void markTables(long table, int level) {
         owners.mark(table);
         if (level == 1) {
             return;
         }
+        /*@ loop_invariant 0 <= i && i <= VirtAddr.ENTRIES && \invariant_for(owners);
+          @ decreasing VirtAddr.ENTRIES - i;
+          @ assignable owners.bits[*];
+          @*/
         for (int i = 0; i < VirtAddr.ENTRIES; i++) {
             long e = Tables.read(table, i);
             boolean selfReference = level == 4 && Pte.frame(e) == table;
-            if (Pte.isPresent(e) && !selfReference && (level == 4 || !Pte.has(e, Pte.BIT_HUGE))) {
+            // A table the direct map cannot reach was not built by the bootstrap (it maps all RAM): not walked.
+            if (Pte.isPresent(e) && !selfReference && (level == 4 || !Pte.has(e, Pte.BIT_HUGE))
+                    && Pte.frame(e) < Layout.DIRECT_MAP_SIZE) {
                 markTables(Pte.frame(e), level - 1);
             }
         }
@@ -106,13 +153,24 @@ public final class Vmm {
 
     /** True when the kernel PML4's slot 510 points at itself (the early mapper's recursive slot). */
     /*@ public normal_behavior
-      @   requires kernelSpace != null && \invariant_for(kernelSpace);
+      @   ensures kernelSpace == null ==> !\result;
       @   assignable \nothing;
       @*/
     public boolean hasRecursiveSlot() {
-        long master = kernelSpace.pml4();
-        long e = Tables.read(master, Layout.RECURSIVE_SLOT);
-        return Pte.isPresent(e) && Pte.frame(e) == master;
+        if (kernelSpace == null) {
+            return false;
+        }
+        long e = Tables.read(kernelPml4, Layout.RECURSIVE_SLOT);
+        return Pte.isPresent(e) && Pte.frame(e) == kernelPml4;
+    }
+
+    /** The kernel space's PML4, whose upper half every space shares (0 before adoptBootSpace). */
+    /*@ public normal_behavior
+      @   ensures \result == kernelPml4;
+      @   assignable \nothing;
+      @*/
+    public long kernelPml4() {
+        return kernelPml4;
     }
 
     /*@ public normal_behavior
@@ -174,10 +232,33 @@ public final class Vmm {
 
     // ---- package-private services for AddressSpace ----
 
-    /** A zeroed, kernel-owned table frame, or Err.NO_MEMORY. */
+    /*
+     * Effects of the table helpers, as callers see them: the PMM's allocation state (the fields Pmm.allocFrame and
+     * Pmm.freeFrame may assign), the two ownership bitmaps and the table count; nothing of any address space. The
+     * page-table contents themselves live in simulated physical memory (Cpu.load64/store64), not in the Java heap.
+     */
+
+    /**
+     * A zeroed, kernel-owned table frame, or Err.NO_MEMORY. A frame the direct map or the ownership bitmap cannot
+     * cover is of no use as a table: it goes back to the PMM and the answer is NO_MEMORY.
+     */
+    /*@ normal_behavior
+      @   requires \invariant_for(pmm) && \invariant_for(owners);
+      @   ensures \result == Err.NO_MEMORY
+      @        || (0 <= \result && \result % 4096 == 0 && \result < Layout.DIRECT_MAP_SIZE && \result / 4096 < owners.frames);
+      @   ensures \result >= 0 ==> tableFrames == (long) (\old(tableFrames) + 1);
+      @   ensures \result < 0 ==> tableFrames == \old(tableFrames);
+      @   ensures \invariant_for(pmm) && \invariant_for(owners);
+      @   assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.failCountdown,
+      @              pmm.wordFree, pmm.sealed, pmm.reservedStart[*], pmm.reservedEnd[*], pmm.reservedRuns;
+      @*/
     long allocTable() {
         long f = pmm.allocFrame();
         if (f < 0) {
+            return Err.NO_MEMORY;
+        }
+        if (f >= Layout.DIRECT_MAP_SIZE || f / 4096 >= owners.frameCount()) {
+            pmm.freeFrame(f);
             return Err.NO_MEMORY;
         }
         Tables.zero(f);
@@ -188,10 +269,26 @@ public final class Vmm {
     }
 
     /** Only tables this VMM allocated go back to the PMM; boot-built ones stay where they are, even when empty. */
+    /*@ normal_behavior
+      @   requires \invariant_for(owners);
+      @   ensures \result == owners.isVmmTable(f);
+      @   assignable \nothing;
+      @*/
     boolean isReclaimable(long f) {
         return owners.isVmmTable(f);
     }
 
+    /**
+     * Gives a table frame this VMM allocated back to the PMM. Both panics mean the VMM's bookkeeping is broken (a
+     * table freed twice, or a table frame the PMM does not consider handed out).
+     */
+    /*@ normal_behavior
+      @   requires \invariant_for(pmm) && \invariant_for(owners);
+      @   ensures tableFrames == (long) (\old(tableFrames) - 1);
+      @   ensures \invariant_for(pmm) && \invariant_for(owners);
+      @   assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*],
+      @              pmm.free, pmm.hint, pmm.hintBase, pmm.wordFree;
+      @*/
     void freeTable(long f) {
         if (!owners.isVmmTable(f)) {
             throw new KernelPanic("vmm: freeing a page table the VMM did not allocate");
@@ -205,16 +302,29 @@ public final class Vmm {
     }
 
     /** A serial number for a new space: never reused, unlike a PML4 frame. */
+    /*@ normal_behavior
+      @   ensures \result == lastSpaceId && lastSpaceId == (long) (\old(lastSpaceId) + 1);
+      @   assignable lastSpaceId;
+      @*/
     long nextSpaceId() {
         lastSpaceId = lastSpaceId + 1;
         return lastSpaceId;
     }
 
-    void setCurrent(AddressSpace s) {
+    /*@ normal_behavior
+      @   ensures current == s;
+      @   assignable current;
+      @*/
+    void setCurrent(/*@ nullable @*/ AddressSpace s) {
         current = s;
     }
 
     /** A kernel-half entry was removed or downgraded; the current space has just invlpg'ed it. */
+    /*@ normal_behavior
+      @   ensures kernelEpoch == (long) (\old(kernelEpoch) + 1);
+      @   ensures current != null ==> current.kernelEpochSeen == kernelEpoch;
+      @   assignable kernelEpoch, current.kernelEpochSeen;
+      @*/
     void kernelChanged() {
         kernelEpoch = kernelEpoch + 1;
         if (current != null) {
