@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import de.uka.ilkd.key.control.DefaultUserInterfaceControl;
@@ -186,6 +187,8 @@ public final class Worker {
         }
     }
 
+    private static final Pattern STRATEGY_LINE = Pattern.compile("(?m)^#!\\s*([A-Z_0-9]+)\\s*=\\s*([A-Z_0-9]+)\\s*$");
+
     /** Script file name for a contract: the contract name with everything but [A-Za-z0-9.] turned into '_'. */
     static String scriptName(String id) {
         return id.replaceAll("[^A-Za-z0-9.]+", "_") + ".script";
@@ -199,18 +202,26 @@ public final class Worker {
         String how = "auto";
         try {
             proof = env.createProof(c.createProofObl(env.getInitConfig(), c));
+            Path script = scripts.resolve(scriptName(c.getName()));
+            String text = Files.exists(script) ? Files.readString(script) : null;
             StrategyProperties sp = KeySettings.strategy();
+            if (text != null) {
+                // "#! KEY=VALUE" lines (comments to KeY) set a strategy property for this proof only: KeY's own
+                // `set key=.. value=..` fails headless in 2.12.3 (it meets a null in the profile's strategy set).
+                Matcher m = STRATEGY_LINE.matcher(text);
+                while (m.find()) {
+                    sp.setProperty(m.group(1), m.group(2));
+                }
+            }
             proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
             proof.getSettings().getStrategySettings().setMaxSteps(maxSteps);
             proof.getSettings().getStrategySettings().setTimeout(timeoutMs);
             CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
             proof.getSettings().getStrategySettings().setCustomApplyStrategyStopCondition(cpuLimit);
             proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
-            Path script = scripts.resolve(scriptName(c.getName()));
-            if (Files.exists(script)) {
+            if (text != null) {
                 how = "script " + script.getFileName();
-                String text = Files.readString(script);
-                new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.UNDEFINED))
+                new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.newOneBased(1, 1)))
                     .execute(env.getUi(), proof);
             } else {
                 env.getProofControl().startAndWaitForAutoMode(proof);

@@ -103,11 +103,10 @@ public final class VirtualRegionAllocator {
         return Err.NO_VIRTUAL_SPACE;
     }
 
-    /** The smallest multiple of align at or above x. */
+    /** The smallest multiple of align at or above x (the only multiple in [x, x + align), so exact). */
     /*@ private normal_behavior
       @   requires 0 <= x && x <= MAX_SIZE && 1 <= align && align <= MAX_SIZE;
-      @   ensures \result == ((x + align - 1) / align) * align;
-      @   ensures x <= \result && \result < x + align;
+      @   ensures x <= \result && \result < x + align && \result % align == 0;
       @   assignable \nothing;
       @*/
     private static long alignUp(long x, long align) {
@@ -129,16 +128,15 @@ public final class VirtualRegionAllocator {
             if (count == starts.length) {
                 return Err.NO_MEMORY;
             }
-            insertAt(i + 1, a + bytes, ends[i]);
-            ends[i] = a;
+            splitRange(i, a, a + bytes);
         } else if (keepLeft) {
-            ends[i] = a;
+            setEnd(i, a);
         } else if (keepRight) {
-            starts[i] = a + bytes;
+            setStart(i, a + bytes);
         } else {
-            removeAt(i);
+            removeRange(i);
         }
-        freeBytes = freeBytes - bytes;
+        adjustFree(-bytes);
         return Err.OK;
     }
 
@@ -169,17 +167,18 @@ public final class VirtualRegionAllocator {
 
     /** Where [s, e) goes in the sorted table: after every range ending at or before s; -1 if one overlaps it. */
     /*@ private normal_behavior
-      @   requires 0 <= s && s < e && e <= size;
+      @   requires starts != null && ends != null && starts.length == ends.length;
+      @   requires 0 <= count && count <= starts.length && 0 <= s && s < e;
       @   ensures -1 <= \result && \result <= count;
       @   ensures \result > 0 ==> ends[\result - 1] <= s;
       @   ensures 0 <= \result && \result < count ==> starts[\result] >= e;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
-    private int slotFor(long s, long e) {
+    private /*@ helper @*/ int slotFor(long s, long e) {
         int i = 0;
         /*@ loop_invariant 0 <= i && i <= count && (i > 0 ==> ends[i - 1] <= s);
           @ decreases count - i;
-          @ assignable \nothing;
+          @ assignable \strictly_nothing;
           @*/
         while (i < count && starts[i] < e) {
             if (ends[i] > s) {
@@ -204,20 +203,100 @@ public final class VirtualRegionAllocator {
         boolean joinLeft = i > 0 && ends[i - 1] == s;
         boolean joinRight = i < count && starts[i] == e;
         if (joinLeft && joinRight) {
-            ends[i - 1] = ends[i];
-            removeAt(i);
+            mergeWithNext(i - 1);
         } else if (joinLeft) {
-            ends[i - 1] = e;
+            setEnd(i - 1, e);
         } else if (joinRight) {
-            starts[i] = s;
+            setStart(i, s);
         } else {
             if (count == starts.length) {
                 return Err.NO_MEMORY;
             }
-            insertAt(i, s, e);
+            insertRange(i, s, e);
         }
-        freeBytes = freeBytes + (e - s);
+        adjustFree(e - s);
         return Err.OK;
+    }
+
+    /** Adds delta to the free byte count (negative: bytes were taken), which stays within [0, size]. */
+    /*@ private normal_behavior
+      @   requires 0 <= freeBytes + delta && freeBytes + delta <= size;
+      @   ensures freeBytes == \old(freeBytes) + delta;
+      @   assignable freeBytes;
+      @*/
+    private void adjustFree(long delta) {
+        freeBytes = freeBytes + delta;
+    }
+
+    // adjustFree and the table edits below are not helpers: each keeps the class invariant (every free range a non-empty part
+    // of the region) and proves that in a small context of its own. Their preconditions name only what take and
+    // give know without unfolding the quantified invariant (a neighbour's bound, not the region's), so those two
+    // reason about these contracts instead of re-instantiating the invariant over shifted entries; and since take
+    // and give write no field themselves, their own invariant re-proof is the last callee's postcondition.
+
+    /** Moves the start of free range i to v: inside the range (shrinking it) or down to at least 0 (growing it). */
+    /*@ private normal_behavior
+      @   requires 0 <= i && i < count;
+      @   requires (starts[i] <= v && v < ends[i]) || (0 <= v && v <= starts[i]);
+      @   ensures starts[i] == v;
+      @   assignable starts[i];
+      @*/
+    private void setStart(int i, long v) {
+        starts[i] = v;
+    }
+
+    /** Moves the end of free range i to v: inside the range (shrinking it) or up to at most size (growing it). */
+    /*@ private normal_behavior
+      @   requires 0 <= i && i < count;
+      @   requires (starts[i] < v && v <= ends[i]) || (ends[i] <= v && v <= size);
+      @   ensures ends[i] == v;
+      @   assignable ends[i];
+      @*/
+    private void setEnd(int i, long v) {
+        ends[i] = v;
+    }
+
+    /** Cuts [a, b) out of the middle of free range i: it becomes [start, a) and [b, end). */
+    /*@ private normal_behavior
+      @   requires 0 <= i && i < count && count < starts.length && starts[i] < a && a < b && b < ends[i];
+      @   ensures count == \old(count) + 1;
+      @   assignable count, starts[*], ends[*];
+      @*/
+    private void splitRange(int i, long a, long b) {
+        long oldEnd = ends[i];
+        ends[i] = a;
+        insertAt(i + 1, b, oldEnd);
+    }
+
+    /** Joins free range j with the next one (the gap between them was given back): [start j, end j+1). */
+    /*@ private normal_behavior
+      @   requires 0 <= j && j + 1 < count && ends[j] <= starts[j + 1];
+      @   ensures count == \old(count) - 1;
+      @   assignable count, starts[*], ends[*];
+      @*/
+    private void mergeWithNext(int j) {
+        ends[j] = ends[j + 1];
+        removeAt(j + 1);
+    }
+
+    /** insertAt for a non-empty range [s, e) inside the region. */
+    /*@ private normal_behavior
+      @   requires 0 <= i && i <= count && count < starts.length && 0 <= s && s < e && e <= size;
+      @   ensures count == \old(count) + 1;
+      @   assignable count, starts[*], ends[*];
+      @*/
+    private void insertRange(int i, long s, long e) {
+        insertAt(i, s, e);
+    }
+
+    /** removeAt, keeping the invariant (the remaining ranges are old ones). */
+    /*@ private normal_behavior
+      @   requires 0 <= i && i < count;
+      @   ensures count == \old(count) - 1;
+      @   assignable count, starts[*], ends[*];
+      @*/
+    private void removeRange(int i) {
+        removeAt(i);
     }
 
     /** Opens slot i by moving entries i..count-1 one up, then puts [s, e) there. */

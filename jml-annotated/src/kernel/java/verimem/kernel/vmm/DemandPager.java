@@ -173,6 +173,10 @@ public final class DemandPager {
         if (address < 0) {
             target = vmm.kernelSpace();
         }
+        if (target == null) {
+            // Before adoptBootSpace the VMM has no space; no lazy region can exist yet, but the proof needs it said.
+            return refuse(REASON_OUTSIDE, address, errorCode);
+        }
         int r = -1;
         for (int i = 0; i < owner.length; i++) {
             if (owner[i] != 0 && owner[i] == target.id() && start[i] <= address && address < end[i]) {
