@@ -29,7 +29,7 @@ public final class SegmentTable {
 
     //@ public invariant 0 <= count && count <= start.length;
     //@ public invariant start.length == end.length && start.length == base.length && start.length == firstWord.length;
-    //@ public invariant (\forall int s; 0 <= s && s < count; start[s] < end[s] && base[s] == (start[s] / 64) * 64);
+    //@ public invariant (\forall int s; 0 <= s && s < count; 0 <= start[s] && start[s] < end[s] && base[s] == (start[s] / 64) * 64);
     //@ public invariant (\forall int s; 0 < s && s < count; end[s - 1] < start[s]);
     //@ public invariant (\forall int s; 0 <= s && s < count; 0 <= firstWord[s] && firstWord[s] + (end[s] - base[s] + 63) / 64 <= words);
     //@ public invariant count > 0 ==> firstWord[0] == 0;
@@ -155,7 +155,13 @@ public final class SegmentTable {
       @   assignable \strictly_nothing;
       @*/
     public static int chunksFor(long endFrame) {
-        return (int) (endFrame >> chunkShiftFor(endFrame)) + 1;
+        long c = endFrame >> chunkShiftFor(endFrame);
+        /*
+         * c >= 0 (endFrame >= 0) and chunkShiftFor stops once c < MAX_CHUNKS (or at shift 62, where c <= 1), so
+         * the clamp never changes the result; it puts both bounds where KeY sees them (it lacks x / 2^s >= 0 and
+         * stating the bound in chunkShiftFor's contract left that one open).
+         */
+        return 0 <= c && c < MAX_CHUNKS ? (int) c + 1 : MAX_CHUNKS;
     }
 
     /** Bytes this table takes for a map (arrays sized by map entries, plus 16 bytes of header per array). */
@@ -241,9 +247,11 @@ public final class SegmentTable {
 
     /** Bytes this table's arrays take, counted the way metadataBytes counts them. */
     /*@ public normal_behavior
-      @   ensures \result >= 0;
+      @   requires start != null && chunkFirstSeg != null;
+      @   ensures 0 <= \result && \result <= 32L * Integer.MAX_VALUE + 80;
+      @   assignable \strictly_nothing;
       @*/
-    public long bytesInUse() {
+    public /*@ helper @*/ long bytesInUse() {
         return start.length * 28L + chunkFirstSeg.length * 4L + 5 * 16L;
     }
 
