@@ -226,13 +226,12 @@ public final class Worker {
             CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
             proof.getSettings().getStrategySettings().setCustomApplyStrategyStopCondition(cpuLimit);
             proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
-            if (scriptText != null && scriptText.strip().equals("auto;")) {
-                how = "script " + script.getFileName(); // strategy lines only: plain auto mode with them
-                env.getProofControl().startAndWaitForAutoMode(proof);
-            } else if (scriptText != null) {
+            if (scriptText != null) {
                 how = "script " + script.getFileName();
-                String text = scriptText;
-                new ProofScriptEngine(text, Location.fromFileName(script.toString(), Position.newOneBased(1, 1)))
+            }
+            // A script of strategy lines plus `auto;` is plain auto mode under those settings.
+            if (scriptText != null && !scriptText.strip().equals("auto;")) {
+                new ProofScriptEngine(scriptText, Location.fromFileName(script.toString(), Position.newOneBased(1, 1)))
                     .execute(env.getUi(), proof);
             } else {
                 env.getProofControl().startAndWaitForAutoMode(proof);
