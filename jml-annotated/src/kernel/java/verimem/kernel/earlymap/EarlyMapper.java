@@ -129,13 +129,16 @@ public final class EarlyMapper {
         return map(va, pa, flags, 2);
     }
 
-    /** Checks shared by map and unmap; Err.OK when va may be handled by the early mapper at all. */
+    /**
+     * Checks shared by map, unmap and translate; Err.OK when va may be handled by the early mapper at all. A helper
+     * (reads one field, changes nothing), so translate needs no invariant to call it.
+     */
     /*@ private normal_behavior
       @   ensures \result == Err.OK || \result == Err.INVALID_ARGUMENT || \result == Err.NON_CANONICAL;
       @   ensures \result == Err.OK ==> (installed && VirtAddr.isCanonical(va));
       @   assignable \nothing;
       @*/
-    private long checkVirtual(long va) {
+    private /*@ helper @*/ long checkVirtual(long va) {
         if (!installed) {
             return Err.INVALID_ARGUMENT;
         }
@@ -252,14 +255,15 @@ public final class EarlyMapper {
 
     /**
      * Physical address va translates to in the current tables (4 KiB, 2 MiB or 1 GiB leaves), or
-     * Err.NOT_MAPPED / Err.NON_CANONICAL / Err.INVALID_ARGUMENT (before the slot is installed).
+     * Err.NOT_MAPPED / Err.NON_CANONICAL / Err.INVALID_ARGUMENT (before the slot is installed). A helper: it
+     * reads one field and assigns nothing, so its proof need not show the pre-PMM's invariant again after the loads.
      */
     /*@ public normal_behavior
       @   ensures \result >= 0 || \result == Err.NOT_MAPPED || \result == Err.NON_CANONICAL
       @        || \result == Err.INVALID_ARGUMENT;
       @   assignable \nothing;
       @*/
-    public long translate(long va) {
+    public /*@ helper @*/ long translate(long va) {
         long check = checkVirtual(va);
         if (check != Err.OK) {
             return check;

@@ -171,13 +171,21 @@ public final class PrePmm {
         return found;
     }
 
-    /** Appends an allocation to the table (its own contract: the one place a record is added). */
+    /**
+     * Appends an allocation to the table (its own contract: the one place a record is added). It carries the
+     * no-overlap fact across the append, so allocRun passes firstFit's result on without reasoning about the
+     * array writes itself.
+     */
     /*@ private normal_behavior
       @   requires count < CAPACITY && 0 <= start && start < ADDRESS_LIMIT;
       @   requires 1 <= n && n <= Long.MAX_VALUE / FRAME / 2;
       @   requires PAGE_TABLE <= purpose && purpose <= EARLY_DATA;
+      @   requires (\forall int k; 0 <= k && k < count;
+      @                !(starts[k] < start + n * FRAME && start < starts[k] + frames[k] * FRAME));
       @   ensures count == \old(count) + 1;
       @   ensures starts[count - 1] == start && frames[count - 1] == n && purposes[count - 1] == purpose;
+      @   ensures (\forall int k; 0 <= k && k < count - 1;
+      @                !(starts[k] < start + n * FRAME && start < starts[k] + frames[k] * FRAME));
       @   assignable count, starts[count], frames[count], purposes[count];
       @*/
     private void record(long start, long n, int purpose) {
