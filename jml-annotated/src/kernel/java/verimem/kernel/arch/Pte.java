@@ -83,7 +83,7 @@ public final class Pte {
       @   ensures \result == frame + flags;
       @   ensures Pte.frame(\result) == frame;
       @*/
-    public static long make(long frame, long flags) {
+    public /*@ pure @*/ static long make(long frame, long flags) {
         return frame + flags;
     }
 }

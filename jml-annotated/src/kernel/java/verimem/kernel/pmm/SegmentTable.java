@@ -256,14 +256,14 @@ public final class SegmentTable {
     }
 
     /*
-     * The per-segment getters below are helpers (they change nothing): a caller that read one segment field would
-     * otherwise have to re-prove the whole, division-heavy invariant before reading the next one.
+     * The getters below are helpers (they change nothing): a caller that read one field would otherwise have to
+     * re-prove the whole, division-heavy invariant before reading the next one (count() took 11000 rules for it).
      */
     /*@ public normal_behavior
       @   ensures \result == count;
       @   assignable \strictly_nothing;
       @*/
-    public int count() {
+    public /*@ helper @*/ int count() {
         return count;
     }
 
@@ -272,7 +272,7 @@ public final class SegmentTable {
       @   ensures \result == words;
       @   assignable \strictly_nothing;
       @*/
-    public int words() {
+    public /*@ helper @*/ int words() {
         return words;
     }
 
@@ -281,7 +281,7 @@ public final class SegmentTable {
       @   ensures \result == frames;
       @   assignable \strictly_nothing;
       @*/
-    public long frames() {
+    public /*@ helper @*/ long frames() {
         return frames;
     }
 
