@@ -83,19 +83,32 @@ public final class EarlyMapper {
       @   assignable installed;
       @*/
     public long installRecursiveSlot() {
-        if (pml4Pa > IDENTITY_WINDOW - VirtAddr.PAGE_SIZE) {
-            installed = false;
+        long result = writeRecursiveSlot(pml4Pa);
+        installed = result == Err.OK;
+        return result;
+    }
+
+    /**
+     * The machine side of installRecursiveSlot: Err.OK when PML4[510] now points at the PML4 (written now or
+     * found so). Static and touching no field, so the caller's proof keeps the pre-PMM's invariant for free: every
+     * intrinsic call here adds a heap layer on which that invariant would otherwise have to be shown again.
+     */
+    /*@ private normal_behavior
+      @   requires 0 <= pml4 && pml4 < Pte.PHYS_LIMIT && pml4 % 4096 == 0;
+      @   ensures \result == Err.OK || \result == Err.INVALID_ARGUMENT || \result == Err.ALREADY_MAPPED;
+      @   assignable \nothing;
+      @*/
+    private static long writeRecursiveSlot(long pml4) {
+        if (pml4 > IDENTITY_WINDOW - VirtAddr.PAGE_SIZE) {
             return Err.INVALID_ARGUMENT;
         }
-        long slotEntry = pml4Pa + 8L * RecursiveSlot.SLOT;
+        long slotEntry = pml4 + 8L * RecursiveSlot.SLOT;
         long old = Cpu.load64(slotEntry);
         if (Pte.isPresent(old)) {
-            installed = Pte.frame(old) == pml4Pa;
-            return installed ? Err.OK : Err.ALREADY_MAPPED;
+            return Pte.frame(old) == pml4 ? Err.OK : Err.ALREADY_MAPPED;
         }
-        Cpu.store64(slotEntry, Pte.make(pml4Pa, Pte.NO_EXECUTE + TABLE_FLAGS));
+        Cpu.store64(slotEntry, Pte.make(pml4, Pte.NO_EXECUTE + TABLE_FLAGS));
         Cpu.invlpg(RecursiveSlot.pml4Table());
-        installed = true;
         return Err.OK;
     }
 
@@ -116,13 +129,16 @@ public final class EarlyMapper {
         return map(va, pa, flags, 2);
     }
 
-    /** Checks shared by map and unmap; Err.OK when va may be handled by the early mapper at all. */
+    /**
+     * Checks shared by map, unmap and translate; Err.OK when va may be handled by the early mapper at all. A helper
+     * (reads one field, changes nothing), so translate needs no invariant to call it.
+     */
     /*@ private normal_behavior
       @   ensures \result == Err.OK || \result == Err.INVALID_ARGUMENT || \result == Err.NON_CANONICAL;
       @   ensures \result == Err.OK ==> (installed && VirtAddr.isCanonical(va));
       @   assignable \nothing;
       @*/
-    private long checkVirtual(long va) {
+    private /*@ helper @*/ long checkVirtual(long va) {
         if (!installed) {
             return Err.INVALID_ARGUMENT;
         }
@@ -239,17 +255,31 @@ public final class EarlyMapper {
 
     /**
      * Physical address va translates to in the current tables (4 KiB, 2 MiB or 1 GiB leaves), or
-     * Err.NOT_MAPPED / Err.NON_CANONICAL / Err.INVALID_ARGUMENT (before the slot is installed).
+     * Err.NOT_MAPPED / Err.NON_CANONICAL / Err.INVALID_ARGUMENT (before the slot is installed). A helper: it
+     * reads one field and assigns nothing, so its proof need not show the pre-PMM's invariant again after the loads.
      */
     /*@ public normal_behavior
       @   ensures \result >= 0 || \result == Err.NOT_MAPPED || \result == Err.NON_CANONICAL
       @        || \result == Err.INVALID_ARGUMENT;
+      @   assignable \nothing;
       @*/
-    public long translate(long va) {
+    public /*@ helper @*/ long translate(long va) {
         long check = checkVirtual(va);
         if (check != Err.OK) {
             return check;
         }
+        return walk(va);
+    }
+
+    /**
+     * translate's walk down the current tables through the recursive slot. Static and touching no field (as
+     * writeRecursiveSlot), so translate's proof need not show the pre-PMM's invariant again after each load.
+     */
+    /*@ private normal_behavior
+      @   ensures \result >= 0 || \result == Err.NOT_MAPPED;
+      @   assignable \nothing;
+      @*/
+    private static long walk(long va) {
         /*@ loop_invariant 0 <= level && level <= 4;
           @ decreasing level;
           @ assignable \nothing;

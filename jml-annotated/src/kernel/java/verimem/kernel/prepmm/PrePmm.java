@@ -129,6 +129,29 @@ public final class PrePmm {
         if (injectedFailure() || count == CAPACITY) {
             return Err.NO_MEMORY;
         }
+        long found = firstFit(n, align);
+        if (found < 0) {
+            return Err.NO_MEMORY;
+        }
+        record(found, n, purpose);
+        return found;
+    }
+
+    /**
+     * allocRun's search: the first fit of n frames aligned to align frames in the lowest USABLE range that has
+     * one, or -1. Its own method with an exact contract, so allocRun's proof uses these facts instead of
+     * re-instantiating the record invariant around every step of the loop.
+     */
+    /*@ private normal_behavior
+      @   requires 0 < n && n <= Long.MAX_VALUE / FRAME / 2 && 0 < align && align <= Long.MAX_VALUE / FRAME / 2;
+      @   ensures \result < 0 || (\result % FRAME == 0 && \result + n * FRAME <= ADDRESS_LIMIT && 0 <= \result
+      @       && (\forall int k; 0 <= k && k < count;
+      @             !(starts[k] < \result + n * FRAME && \result < starts[k] + frames[k] * FRAME))
+      @       && (\exists int i; 0 <= i && i < map.count; map.types[i] == MemoryMap.USABLE
+      @             && map.starts[i] <= \result && \result + n * FRAME <= map.ends[i]));
+      @   assignable \strictly_nothing;
+      @*/
+    private long firstFit(long n, long align) {
         int entries = map.count();
         long found = -1;
         /*@ loop_invariant 0 <= i && i <= entries && entries == map.count
@@ -145,20 +168,24 @@ public final class PrePmm {
                 found = fitIn(map.start(i), map.end(i), n, align);
             }
         }
-        if (found < 0) {
-            return Err.NO_MEMORY;
-        }
-        record(found, n, purpose);
         return found;
     }
 
-    /** Appends an allocation to the table (its own contract: the one place a record is added). */
+    /**
+     * Appends an allocation to the table (its own contract: the one place a record is added). It carries the
+     * no-overlap fact across the append, so allocRun passes firstFit's result on without reasoning about the
+     * array writes itself.
+     */
     /*@ private normal_behavior
       @   requires count < CAPACITY && 0 <= start && start < ADDRESS_LIMIT;
       @   requires 1 <= n && n <= Long.MAX_VALUE / FRAME / 2;
       @   requires PAGE_TABLE <= purpose && purpose <= EARLY_DATA;
+      @   requires (\forall int k; 0 <= k && k < count;
+      @                !(starts[k] < start + n * FRAME && start < starts[k] + frames[k] * FRAME));
       @   ensures count == \old(count) + 1;
       @   ensures starts[count - 1] == start && frames[count - 1] == n && purposes[count - 1] == purpose;
+      @   ensures (\forall int k; 0 <= k && k < count - 1;
+      @                !(starts[k] < start + n * FRAME && start < starts[k] + frames[k] * FRAME));
       @   assignable count, starts[count], frames[count], purposes[count];
       @*/
     private void record(long start, long n, int purpose) {
@@ -191,20 +218,26 @@ public final class PrePmm {
             return -1;
         }
         long cand = alignUp(lo, align);
+        long span = n * FRAME;
         /*@ loop_invariant 0 <= round && round <= count + 1 && 0 <= lo && lo <= cand && cand % FRAME == 0
-          @   && top <= ADDRESS_LIMIT && top <= hi;
+          @   && top <= ADDRESS_LIMIT && top <= hi && span == n * FRAME;
           @ decreasing count + 1 - round;
           @ assignable \strictly_nothing;
           @*/
         for (int round = 0; round <= count; round++) {
-            if (cand > top || top - cand < n * FRAME) {
+            if (cand > top || top - cand < span) {
                 return -1;
             }
-            int hit = overlapping(cand, cand + n * FRAME);
+            // The asserts state in plain arithmetic that these sums do not wrap (both stay below 2^63), where the
+            // bounds are at hand; KeY then reasons about the run [cand, end) without Java's modular sums.
+            long end = cand + span;
+            //@ assert end == cand + n * FRAME && end <= top;
+            int hit = overlapping(cand, end);
             if (hit < 0) {
                 return cand;
             }
             long past = starts[hit] + frames[hit] * FRAME;
+            //@ assert past == starts[hit] + frames[hit] * FRAME && 0 <= past;
             if (past >= top) {
                 return -1;
             }
