@@ -16,7 +16,7 @@ public final class Bits {
       @   requires 0 <= b && b <= 63;
       @   ensures \result == ((w >> b) % 2 != 0);
       @*/
-    public static /*@ pure spec_java_math @*/ boolean isSet(long w, int b) {
+    public static /*@ strictly_pure spec_java_math @*/ boolean isSet(long w, int b) {
         return (w >> b) % 2 != 0;
     }
 
@@ -25,7 +25,7 @@ public final class Bits {
       @   requires 0 <= b && b <= 63;
       @   ensures \result == (1L << b);
       @*/
-    public static /*@ pure spec_java_math @*/ long bit(int b) {
+    public static /*@ strictly_pure spec_java_math @*/ long bit(int b) {
         return 1L << b;
     }
 
@@ -35,7 +35,7 @@ public final class Bits {
       @   requires (w >> b) % 2 == 0;
       @   ensures \result == w + (1L << b);
       @*/
-    public static /*@ pure spec_java_math @*/ long withBitSet(long w, int b) {
+    public static /*@ strictly_pure spec_java_math @*/ long withBitSet(long w, int b) {
         return w + (1L << b);
     }
 
@@ -45,7 +45,7 @@ public final class Bits {
       @   requires (w >> b) % 2 != 0;
       @   ensures \result == w - (1L << b);
       @*/
-    public static /*@ pure spec_java_math @*/ long withBitCleared(long w, int b) {
+    public static /*@ strictly_pure spec_java_math @*/ long withBitCleared(long w, int b) {
         return w - (1L << b);
     }
 
@@ -58,8 +58,9 @@ public final class Bits {
       @   ensures 0 <= \result && \result <= 63;
       @   ensures (w >> \result) % 2 != 0;
       @   ensures (\forall int i; 0 <= i && i < \result; (w >> i) % 2 == 0);
+      @   assignable \strictly_nothing;
       @*/
-    public static int lowestSetBit(long w) {
+    public static /*@ pure @*/ int lowestSetBit(long w) {
         int n = 0;
         long v = w;
         if (v % 4294967296L == 0) {

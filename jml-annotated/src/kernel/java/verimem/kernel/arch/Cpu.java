@@ -16,14 +16,22 @@ public final class Cpu {
     private Cpu() {
     }
 
+    /**
+     * Spec-only model of the CR3 register: readCr3 returns it, writeCr3 sets it. Without it two reads of CR3
+     * (one in code, one in a contract) are unrelated values for KeY, and a contract cannot name the value read.
+     */
+    //@ public static ghost long cr3;
+
     /** Host only: connect the simulated machine. Not an intrinsic; the kernel never calls it. */
     public static void install(Machine m) {
         machine = m;
     }
 
+    // load64/store64 reach machine memory, which the specs do not model as Java heap: for KeY they change no
+    // heap location at all (\strictly_nothing), so a caller's proof carries no anonymised heap per access.
     /*@ public normal_behavior
       @   requires va % 8 == 0;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public static long load64(long va) {
         return machine.load64(va);
@@ -31,7 +39,7 @@ public final class Cpu {
 
     /*@ public normal_behavior
       @   requires va % 8 == 0;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public static void store64(long va, long value) {
         machine.store64(va, value);
@@ -61,14 +69,15 @@ public final class Cpu {
     }
 
     /*@ public normal_behavior
-      @   assignable \nothing;
+      @   ensures \result == cr3;
       @*/
-    public /*@ pure @*/ static long readCr3() {
+    public /*@ strictly_pure @*/ static long readCr3() {
         return machine.readCr3();
     }
 
     /*@ public normal_behavior
-      @   assignable \nothing;
+      @   ensures cr3 == value;
+      @   assignable cr3;
       @*/
     public static void writeCr3(long value) {
         machine.writeCr3(value);

@@ -68,7 +68,7 @@ public final class Layout {
       @   requires 0 <= pa && pa < DIRECT_MAP_SIZE;
       @   ensures \result == DIRECT_MAP_BASE + pa;
       @*/
-    public static /*@ pure @*/ long directMap(long pa) {
+    public static /*@ strictly_pure @*/ long directMap(long pa) {
         return DIRECT_MAP_BASE + pa;
     }
 

@@ -40,14 +40,14 @@ public final class Pte {
       @   requires 0 <= bit && bit <= 63;
       @   ensures \result == ((pte >> bit) % 2 != 0);
       @*/
-    public /*@ pure spec_java_math @*/ static boolean has(long pte, int bit) {
+    public /*@ strictly_pure spec_java_math @*/ static boolean has(long pte, int bit) {
         return Bits.isSet(pte, bit);
     }
 
     /*@ public normal_behavior
       @   ensures \result == ((pte % 2) != 0);
       @*/
-    public /*@ pure @*/ static boolean isPresent(long pte) {
+    public /*@ strictly_pure @*/ static boolean isPresent(long pte) {
         return pte % 2 != 0;
     }
 
@@ -55,7 +55,7 @@ public final class Pte {
     /*@ public normal_behavior
       @   ensures 0 <= \result && \result < PHYS_LIMIT && \result % 4096 == 0;
       @*/
-    public /*@ pure @*/ static long frame(long pte) {
+    public /*@ strictly_pure @*/ static long frame(long pte) {
         long low = pte;
         if (low < 0) {
             low = low - Long.MIN_VALUE;

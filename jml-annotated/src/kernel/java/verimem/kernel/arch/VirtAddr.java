@@ -22,7 +22,7 @@ public final class VirtAddr {
     /*@ public normal_behavior
       @   ensures \result == (UPPER_HALF_START <= va && va < LOWER_HALF_END);
       @*/
-    public /*@ pure @*/ static boolean isCanonical(long va) {
+    public /*@ strictly_pure @*/ static boolean isCanonical(long va) {
         return UPPER_HALF_START <= va && va < LOWER_HALF_END;
     }
 
@@ -31,7 +31,7 @@ public final class VirtAddr {
       @   requires 1 <= level && level <= 4;
       @   ensures \result == 12 + 9 * (level - 1);
       @*/
-    public /*@ pure @*/ static int shiftOf(int level) {
+    public /*@ strictly_pure @*/ static int shiftOf(int level) {
         return 12 + 9 * (level - 1);
     }
 
@@ -59,7 +59,7 @@ public final class VirtAddr {
       @   requires level == 4;
       @   ensures \result == (va >> 39) - ((va >> 39) >> 9) * 512;
       @*/
-    public /*@ pure spec_java_math @*/ static int index(long va, int level) {
+    public /*@ strictly_pure spec_java_math @*/ static int index(long va, int level) {
         long q = va >> shiftOf(level);
         return (int) (q - (q >> 9) * 512);
     }

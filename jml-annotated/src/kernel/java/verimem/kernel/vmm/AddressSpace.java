@@ -113,7 +113,7 @@ public final class AddressSpace {
 
     /*@ public normal_behavior
       @   ensures \result == (state == LIVE && Pte.frame(Cpu.readCr3()) == pml4);
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public boolean isCurrent() {
         return state == LIVE && Pte.frame(Cpu.readCr3()) == pml4;
@@ -200,7 +200,7 @@ public final class AddressSpace {
       @   ensures \result == Err.OK || \result == Err.NON_CANONICAL || \result == Err.INVALID_ARGUMENT;
       @   ensures \result == Err.NON_CANONICAL <==> !VirtAddr.isCanonical(va);
       @   ensures \result == Err.OK ==> kernel == (va < 0);
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     private long checkHalf(long va) {
         if (!VirtAddr.isCanonical(va)) {
@@ -209,10 +209,24 @@ public final class AddressSpace {
         if (kernel != (va < 0)) {
             return Err.INVALID_ARGUMENT;
         }
-        if (VirtAddr.index(va, 4) == Layout.RECURSIVE_SLOT && vmm.hasRecursiveSlot()) {
+        // va's PML4 index is RECURSIVE_SLOT, said as the slot's address range (plain comparisons for KeY)
+        if (va >= Layout.RECURSIVE_BASE && va < Layout.RECURSIVE_BASE + Layout.SLOT_SIZE && vmm.hasRecursiveSlot()) {
             return Err.INVALID_ARGUMENT;
         }
         return Err.OK;
+    }
+
+    /**
+     * VirtAddr.index for a level only known to be 1..4 (the walks' loops): only the range, so a caller's proof
+     * does not carry index's four per-level cases through every iteration.
+     */
+    /*@ private normal_behavior
+      @   requires 1 <= level && level <= 4;
+      @   ensures 0 <= \result && \result < 512;
+      @   assignable \strictly_nothing;
+      @*/
+    private static int slotAt(long va, int level) {
+        return VirtAddr.index(va, level);
     }
 
     /*@ private normal_behavior
@@ -370,7 +384,7 @@ public final class AddressSpace {
           @ assignable \nothing;
           @*/
         for (int level = 4; level > below; level--) {
-            int i = VirtAddr.index(va, level);
+            int i = slotAt(va, level);
             long e = Tables.read(table, i);
             long n = e;
             if (!Pte.has(n, Pte.BIT_WRITABLE)) {
@@ -446,7 +460,7 @@ public final class AddressSpace {
           @*/
         for (int level = 4; level >= 1; level--) {
             path[level] = table;
-            long e = Tables.read(table, VirtAddr.index(va, level));
+            long e = Tables.read(table, slotAt(va, level));
             if (!Pte.isPresent(e)) {
                 return Err.NOT_MAPPED;
             }

@@ -35,11 +35,12 @@ public final class FrameOwnership {
         vmmTables = new long[(int) ((frames + 63) / 64)];
     }
 
+    /** Exact value, so a contract that names isVmmTable(pa) means the same bit the code tested. */
     /*@ public normal_behavior
-      @   ensures pa < 0 || pa / 4096 >= frames ==> !\result;
-      @   assignable \nothing;
+      @   ensures \result == (0 <= pa && pa / 4096 < frames
+      @                       && (vmmTables[(int) (pa / 4096 / 64)] >> (int) (pa / 4096 % 64)) % 2 != 0);
       @*/
-    public /*@ pure @*/ boolean isVmmTable(long pa) {
+    public /*@ strictly_pure spec_java_math @*/ boolean isVmmTable(long pa) {
         if (pa < 0 || pa / 4096 >= frames) {
             return false;
         }

@@ -12,7 +12,7 @@ public final class Tables {
 
     /*@ public normal_behavior
       @   requires 0 <= table && table % 4096 == 0 && table < Layout.DIRECT_MAP_SIZE && 0 <= i && i < 512;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public static long read(long table, int i) {
         return Cpu.load64(Layout.directMap(table + i * 8L));
@@ -20,7 +20,7 @@ public final class Tables {
 
     /*@ public normal_behavior
       @   requires 0 <= table && table % 4096 == 0 && table < Layout.DIRECT_MAP_SIZE && 0 <= i && i < 512;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public static void write(long table, int i, long entry) {
         Cpu.store64(Layout.directMap(table + i * 8L), entry);

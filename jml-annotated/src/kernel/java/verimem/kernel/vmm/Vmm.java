@@ -160,7 +160,7 @@ public final class Vmm {
     /** True when the kernel PML4's slot 510 points at itself (the early mapper's recursive slot). */
     /*@ public normal_behavior
       @   ensures kernelSpace == null ==> !\result;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public boolean hasRecursiveSlot() {
         if (kernelSpace == null) {
@@ -278,7 +278,7 @@ public final class Vmm {
     /*@ normal_behavior
       @   requires \invariant_for(owners);
       @   ensures \result == owners.isVmmTable(f);
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     boolean isReclaimable(long f) {
         return owners.isVmmTable(f);
