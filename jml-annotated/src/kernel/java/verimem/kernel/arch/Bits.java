@@ -58,8 +58,9 @@ public final class Bits {
       @   ensures 0 <= \result && \result <= 63;
       @   ensures (w >> \result) % 2 != 0;
       @   ensures (\forall int i; 0 <= i && i < \result; (w >> i) % 2 == 0);
+      @   assignable \strictly_nothing;
       @*/
-    public static int lowestSetBit(long w) {
+    public static /*@ pure @*/ int lowestSetBit(long w) {
         int n = 0;
         long v = w;
         if (v % 4294967296L == 0) {

@@ -148,7 +148,8 @@ public final class VirtualRegionAllocator {
       @   ensures \result != Err.OK ==> freeBytes == \old(freeBytes);
       @*/
     public long release(long va, long bytes) {
-        if (!contains(va) || bytes <= 0 || bytes > size - (va - base)) {
+        // contains(va) spelled out: a call would give KeY a new heap, so the invariant would be re-proved for give.
+        if (va < base || va >= base + size || bytes <= 0 || bytes > size - (va - base)) {
             return Err.NOT_MANAGED;
         }
         long s = va - base;
@@ -200,6 +201,32 @@ public final class VirtualRegionAllocator {
       @   assignable count, starts[*], ends[*], freeBytes;
       @*/
     private long give(int i, long s, long e) {
+        if (!placeRange(i, s, e)) {
+            return Err.NO_MEMORY;
+        }
+        addFree(s, e);
+        return Err.OK;
+    }
+
+    /** adjustFree for the freed range [s, e): the subtraction is done here, so give has no Java arithmetic. */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < e && e <= size && freeBytes + (e - s) <= size;
+      @   ensures freeBytes == \old(freeBytes) + (e - s);
+      @   assignable freeBytes;
+      @*/
+    private void addFree(long s, long e) {
+        adjustFree(e - s);
+    }
+
+    /** The table edit of give: joins [s, e) to a touching neighbour or inserts it; false (nothing changed) if full. */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < e && e <= size && 0 <= i && i <= count;
+      @   requires i > 0 ==> ends[i - 1] <= s;
+      @   requires i < count ==> starts[i] >= e;
+      @   ensures !\result ==> count == \old(count);
+      @   assignable count, starts[*], ends[*];
+      @*/
+    private boolean placeRange(int i, long s, long e) {
         boolean joinLeft = i > 0 && ends[i - 1] == s;
         boolean joinRight = i < count && starts[i] == e;
         if (joinLeft && joinRight) {
@@ -210,12 +237,11 @@ public final class VirtualRegionAllocator {
             setStart(i, s);
         } else {
             if (count == starts.length) {
-                return Err.NO_MEMORY;
+                return false;
             }
             insertRange(i, s, e);
         }
-        adjustFree(e - s);
-        return Err.OK;
+        return true;
     }
 
     /** Adds delta to the free byte count (negative: bytes were taken), which stays within [0, size]. */

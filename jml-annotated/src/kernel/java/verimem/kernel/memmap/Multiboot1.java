@@ -33,18 +33,23 @@ public final class Multiboot1 {
       @*/
     public static long parse(long infoVa, long physToVirt, MemoryMap mmap) {
         mmap.clear();
-        long flags = Cpu.load32(infoVa);
+        long flags = u32At(infoVa / 4);
         if ((flags >> FLAG_MMAP) % 2 == 0) {
             return Err.BAD_MEMORY_MAP;
         }
-        long length = Cpu.load32(infoVa + 44);
-        long addr = Cpu.load32(infoVa + 48);
+        long length = u32At(infoVa / 4 + 11); // +44
+        long addr = u32At(infoVa / 4 + 12); // +48
         if (length > MAX_MMAP_LENGTH || addr % 4 != 0) {
             return Err.BAD_MEMORY_MAP;
         }
         long offset = 0;
+        long mapWord = physToVirt / 4 + addr / 4; // first word of the map; below Long.MAX_VALUE / 4 - 2^30
         long maxEntries = length / (ENTRY_MIN + 4) + 1;
-        /*@ loop_invariant 0 <= offset && offset <= length && offset % 4 == 0 && 0 <= k && k <= maxEntries;
+        // Entries are addressed in 4-byte words: physToVirt, addr and offset are all multiples of 4 (required,
+        // checked, and size % 4 == 0 is checked below), so the divisions are exact, and every field address is
+        // word * 4, aligned by construction instead of by modular reasoning about a sum.
+        /*@ loop_invariant 0 <= offset && offset <= length && 0 <= k && k <= maxEntries;
+          @ loop_invariant 0 <= mapWord && mapWord <= Long.MAX_VALUE / 4 - 1073741824;
           @ loop_invariant \invariant_for(mmap);
           @ decreases maxEntries - k;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
@@ -56,14 +61,14 @@ public final class Multiboot1 {
             if (length - offset < ENTRY_MIN + 4) {
                 return Err.BAD_MEMORY_MAP;
             }
-            long va = physToVirt + addr + offset;
-            long size = Cpu.load32(va);
+            long word = mapWord + offset / 4;
+            long size = u32At(word);
             if (size < ENTRY_MIN || size % 4 != 0 || size > length - offset - 4) {
                 return Err.BAD_MEMORY_MAP;
             }
-            long base = Cpu.load32(va + 4) + Cpu.load32(va + 8) * TWO_POW_32;
-            long len = Cpu.load32(va + 12) + Cpu.load32(va + 16) * TWO_POW_32;
-            long type = Cpu.load32(va + 20);
+            long base = u64At(word + 1);
+            long len = u64At(word + 3);
+            long type = u32At(word + 5);
             if (mmap.append(base, base + len, Multiboot2.typeCode(type)) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
@@ -73,5 +78,24 @@ public final class Multiboot1 {
             return Err.OK;
         }
         return Err.BAD_MEMORY_MAP;
+    }
+
+    /** The u32 at byte address word * 4. */
+    /*@ private normal_behavior
+      @   requires 0 <= word && word <= Long.MAX_VALUE / 4;
+      @   ensures 0 <= \result && \result <= 4294967295L;
+      @   assignable \nothing;
+      @*/
+    private static long u32At(long word) {
+        return Cpu.load32(word * 4);
+    }
+
+    /** The u64 at byte address word * 4, read as two u32 halves (the field is only 4-byte aligned). */
+    /*@ private normal_behavior
+      @   requires 0 <= word && word < Long.MAX_VALUE / 4;
+      @   assignable \nothing;
+      @*/
+    private static long u64At(long word) {
+        return u32At(word) + u32At(word + 1) * TWO_POW_32;
     }
 }

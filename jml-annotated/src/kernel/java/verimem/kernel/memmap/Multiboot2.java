@@ -48,14 +48,14 @@ public final class Multiboot2 {
         if (infoVa % 8 != 0) {
             return Err.BAD_MEMORY_MAP; // the specification requires 8-byte alignment; tag reads rely on it
         }
-        long total = Cpu.load32(infoVa);
+        long total = u32At(infoVa / 4);
         if (total < 16 || total > MAX_INFO_SIZE) {
             return Err.BAD_MEMORY_MAP;
         }
         boolean sawMmap = false;
         long offset = 8;
         long maxTags = total / 8;
-        /*@ loop_invariant 8 <= offset && offset <= total + 8 && offset % 8 == 0 && 0 <= tag && tag <= maxTags;
+        /*@ loop_invariant 8 <= offset && offset <= total + 8 && 0 <= tag && tag <= maxTags;
           @ loop_invariant \invariant_for(mmap) && \invariant_for(modules);
           @ decreases maxTags - tag;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
@@ -65,8 +65,11 @@ public final class Multiboot2 {
             if (offset + 8 > total) {
                 return Err.BAD_MEMORY_MAP;
             }
-            long type = Cpu.load32(infoVa + offset);
-            long size = Cpu.load32(infoVa + offset + 4);
+            // The tag in 8-byte words: infoVa (checked) and offset (a sum of roundUp8 results) are multiples of 8,
+            // so the division is exact and tagVa = tag8 * 8 is aligned by construction.
+            long tag8 = infoVa / 8 + offset / 8;
+            long type = u32At(tag8 * 2);
+            long size = u32At(tag8 * 2 + 1);
             if (size < 8 || size > total - offset) {
                 return Err.BAD_MEMORY_MAP;
             }
@@ -77,12 +80,12 @@ public final class Multiboot2 {
                 return total;
             }
             if (type == TAG_MMAP) {
-                if (sawMmap || parseMmap(infoVa + offset, size, mmap) != Err.OK) {
+                if (sawMmap || parseMmap(tag8 * 8, size, mmap) != Err.OK) {
                     return Err.BAD_MEMORY_MAP;
                 }
                 sawMmap = true;
             }
-            if (type == TAG_MODULE && parseModule(infoVa + offset, size, modules) != Err.OK) {
+            if (type == TAG_MODULE && parseModule(tag8 * 8, size, modules) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
             offset = offset + roundUp8(size);
@@ -103,7 +106,7 @@ public final class Multiboot2 {
 
     /*@ public normal_behavior
       @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && mmap != null && \invariant_for(mmap);
-      @   requires tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   requires 0 <= tagVa && tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
       @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
       @*/
@@ -111,21 +114,25 @@ public final class Multiboot2 {
         if (size < 16) {
             return Err.BAD_MEMORY_MAP;
         }
-        long entrySize = Cpu.load32(tagVa + 8);
+        long entrySize = u32At(tagVa / 4 + 2);
         if (entrySize < MMAP_ENTRY_MIN || entrySize % 8 != 0 || (size - 16) % entrySize != 0) {
             return Err.BAD_MEMORY_MAP;
         }
         // Walk by offset rather than k * entrySize, so every address is bounded linearly (off + entrySize <= size).
         // (size - 16) % entrySize == 0, so this visits exactly the (size - 16) / entrySize entries.
-        /*@ loop_invariant 16 <= off && off <= size && off % 8 == 0 && \invariant_for(mmap);
+        // Entries in 8-byte words: tagVa and off (16 plus multiples of entrySize, which is % 8 == 0) are multiples
+        // of 8, so the divisions are exact.
+        long tagWord = tagVa / 8;
+        /*@ loop_invariant 16 <= off && off <= size && \invariant_for(mmap);
+          @ loop_invariant 0 <= tagWord && tagWord <= Long.MAX_VALUE / 8 - 131072;
           @ decreases size - off;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
           @*/
         for (long off = 16; size - off >= entrySize; off = off + entrySize) {
-            long e = tagVa + off;
-            long base = Cpu.load64(e);
-            long length = Cpu.load64(e + 8);
-            long type = Cpu.load32(e + 16);
+            long e8 = tagWord + off / 8;
+            long base = u64At(e8);
+            long length = u64At(e8 + 1);
+            long type = u32At(e8 * 2 + 4);
             if (mmap.append(base, base + length, typeCode(type)) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
@@ -171,5 +178,24 @@ public final class Multiboot2 {
             return MemoryMap.RESERVED;
         }
         return (int) type;
+    }
+
+    /** The u32 at byte address word * 4. */
+    /*@ private normal_behavior
+      @   requires 0 <= word && word <= Long.MAX_VALUE / 4;
+      @   ensures 0 <= \result && \result <= 4294967295L;
+      @   assignable \nothing;
+      @*/
+    private static long u32At(long word) {
+        return Cpu.load32(word * 4);
+    }
+
+    /** The u64 at byte address word * 8. */
+    /*@ private normal_behavior
+      @   requires 0 <= word && word <= Long.MAX_VALUE / 8;
+      @   assignable \nothing;
+      @*/
+    private static long u64At(long word) {
+        return Cpu.load64(word * 8);
     }
 }

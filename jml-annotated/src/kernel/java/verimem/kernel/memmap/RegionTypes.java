@@ -22,7 +22,7 @@ public final class RegionTypes {
       @                      : type == MemoryMap.ACPI_NVS ? 2 : type == MemoryMap.PERSISTENT ? 3
       @                      : type == MemoryMap.PRAM ? 4 : type == MemoryMap.BAD ? 5
       @                      : type == MemoryMap.RESERVED ? 6 : UNKNOWN_RANK);
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static int rank(int type) {
         if (type == MemoryMap.USABLE) {
@@ -52,7 +52,7 @@ public final class RegionTypes {
     /** True when a region of type a overrides one of type b where both claim the same bytes. */
     /*@ public normal_behavior
       @   ensures \result == (rank(a) > rank(b) || (rank(a) == rank(b) && a > b));
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static boolean moreRestrictive(int a, int b) {
         int ra = rank(a);
@@ -64,7 +64,7 @@ public final class RegionTypes {
     /*@ public normal_behavior
       @   ensures \result == (type == MemoryMap.LOW_MEMORY || type == MemoryMap.KERNEL_IMAGE
       @                       || type == MemoryMap.BOOT_INFO || type == MemoryMap.BOOT_MODULE);
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static boolean isCarveOut(int type) {
         return type == MemoryMap.LOW_MEMORY || type == MemoryMap.KERNEL_IMAGE || type == MemoryMap.BOOT_INFO

@@ -231,7 +231,10 @@ final class Sweep {
     private static int typeAt(MemoryMap in, long p) {
         boolean found = false;
         int best = 0;
+        // The range of best is stated: without it KeY loses best's int range after the loop and cannot close the
+        // branch where moreRestrictive's result is used.
         /*@ loop_invariant 0 <= i && i <= in.count;
+          @ loop_invariant Integer.MIN_VALUE <= best && best <= Integer.MAX_VALUE;
           @ decreases in.count - i;
           @ assignable \strictly_nothing;
           @*/

@@ -374,24 +374,54 @@ public final class Pmm {
         return (hintBase + b) * FRAME;
     }
 
-    /** A bitmap word with a free frame: one lowest-set-bit per summary level from the top; -1 if none. */
+    /**
+     * A bitmap word with a free frame: one lowest-set-bit per summary level from the top; -1 if none. A helper (it
+     * changes nothing): it checks each index it follows instead of relying on the summary tree's layout, so its
+     * contract needs no invariant; on a consistent tree the checks never fail (a few compares per refill, and
+     * only when the hint word is empty). The range requires is true of every long; it is stated because KeY 2.12.3
+     * has no rule that gives a long[] element the long range, which passing it to a method must show.
+     */
     /*@ private normal_behavior
+      @   requires bitmap != null && nonEmpty != null && levelOff != null;
+      @   requires 0 <= levels && levels < levelOff.length;
+      @   requires (\forall int i; 0 <= i && i < nonEmpty.length; Long.MIN_VALUE <= nonEmpty[i] && nonEmpty[i] <= Long.MAX_VALUE);
       @   ensures \result == -1 || (0 <= \result && \result < bitmap.length && bitmap[\result] != 0);
       @   assignable \strictly_nothing;
       @*/
-    private int findNonEmptyWord() {
+    private /*@ helper @*/ int findNonEmptyWord() {
         if (levels == 0) {
             return -1;
         }
         int idx = 0;
+        /*@ loop_invariant 0 <= l && l <= levels && 0 <= idx;
+          @ decreasing l;
+          @ assignable \strictly_nothing;
+          @*/
         for (int l = levels; l >= 1; l = l - 1) {
-            long word = nonEmpty[levelOff[l] + idx];
+            int pos = levelOff[l] + idx;
+            if (pos < 0 || pos >= nonEmpty.length || idx > Integer.MAX_VALUE / 64) {
+                return -1;
+            }
+            long word = nonEmpty[pos];
             if (word == 0) {
                 return -1;
             }
-            idx = idx * 64 + Bits.lowestSetBit(word);
+            idx = idx * 64 + lowestBitIndex(word);
         }
-        return idx;
+        return idx < bitmap.length && bitmap[idx] != 0 ? idx : -1;
+    }
+
+    /**
+     * Bits.lowestSetBit with only its range in the contract: the summary walk needs no more, and Bits' full post (a
+     * quantifier over the bits below) sent KeY instantiating it with every index term of the walk.
+     */
+    /*@ private normal_behavior
+      @   requires w != 0;
+      @   ensures 0 <= \result && \result <= 63;
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ pure @*/ int lowestBitIndex(long w) {
+        return Bits.lowestSetBit(w);
     }
 
     /**
