@@ -290,8 +290,8 @@ public final class VirtualRegionAllocator {
       @*/
     private void splitRange(int i, long a, long b) {
         long oldEnd = ends[i];
-        ends[i] = a;
-        insertAt(i + 1, b, oldEnd);
+        setEnd(i, a);
+        insertRange(i + 1, b, oldEnd);
     }
 
     /** Joins free range j with the next one (the gap between them was given back): [start j, end j+1). */
@@ -312,7 +312,44 @@ public final class VirtualRegionAllocator {
       @   assignable count, starts[*], ends[*];
       @*/
     private void insertRange(int i, long s, long e) {
-        insertAt(i, s, e);
+        // Append, then swap the new range down into slot i. Each step is an invariant-keeping method of its own,
+        // so no proof has to chain a shifted index with the quantified invariant (as insertAt's shift would need).
+        appendRange(s, e);
+        /*@ loop_invariant i <= j && j < count && count == \old(count) + 1 && \invariant_for(this);
+          @ decreases j;
+          @ assignable starts[*], ends[*];
+          @*/
+        for (int j = count - 1; j > i; j--) {
+            swapWithPrevious(j);
+        }
+    }
+
+    /** Puts the non-empty range [s, e) inside the region into the first unused slot. */
+    /*@ private normal_behavior
+      @   requires count < starts.length && 0 <= s && s < e && e <= size;
+      @   ensures count == \old(count) + 1 && starts[count - 1] == s && ends[count - 1] == e;
+      @   assignable count, starts[count], ends[count];
+      @*/
+    private void appendRange(long s, long e) {
+        starts[count] = s;
+        ends[count] = e;
+        count = count + 1;
+    }
+
+    /** Exchanges free ranges j - 1 and j. */
+    /*@ private normal_behavior
+      @   requires 0 < j && j < count;
+      @   ensures starts[j] == \old(starts[j - 1]) && ends[j] == \old(ends[j - 1]);
+      @   ensures starts[j - 1] == \old(starts[j]) && ends[j - 1] == \old(ends[j]);
+      @   assignable starts[j - 1], starts[j], ends[j - 1], ends[j];
+      @*/
+    private void swapWithPrevious(int j) {
+        long s = starts[j];
+        long e = ends[j];
+        starts[j] = starts[j - 1];
+        ends[j] = ends[j - 1];
+        starts[j - 1] = s;
+        ends[j - 1] = e;
     }
 
     /** removeAt, keeping the invariant (the remaining ranges are old ones). */
