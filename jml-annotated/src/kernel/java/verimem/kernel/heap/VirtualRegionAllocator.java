@@ -305,7 +305,7 @@ public final class VirtualRegionAllocator {
         removeAt(j + 1);
     }
 
-    /** insertAt for a non-empty range [s, e) inside the region. */
+    /** Inserts the non-empty range [s, e) inside the region as free range i (later ranges move up one slot). */
     /*@ private normal_behavior
       @   requires 0 <= i && i <= count && count < starts.length && 0 <= s && s < e && e <= size;
       @   ensures count == \old(count) + 1;
@@ -313,7 +313,7 @@ public final class VirtualRegionAllocator {
       @*/
     private void insertRange(int i, long s, long e) {
         // Append, then swap the new range down into slot i. Each step is an invariant-keeping method of its own,
-        // so no proof has to chain a shifted index with the quantified invariant (as insertAt's shift would need).
+        // so no proof has to chain a shifted index with the quantified invariant (as shifting the tail up in one loop would need).
         appendRange(s, e);
         /*@ loop_invariant i <= j && j < count && count == \old(count) + 1 && \invariant_for(this);
           @ decreases j;
@@ -360,33 +360,6 @@ public final class VirtualRegionAllocator {
       @*/
     private void removeRange(int i) {
         removeAt(i);
-    }
-
-    /** Opens slot i by moving entries i..count-1 one up, then puts [s, e) there. */
-    /*@ private normal_behavior
-      @   requires starts != null && ends != null && starts != ends && starts.length == ends.length;
-      @   requires 0 <= i && i <= count && count < starts.length;
-      @   ensures count == \old(count) + 1 && starts[i] == s && ends[i] == e;
-      @   ensures (\forall int k; 0 <= k && k < i; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
-      @   ensures (\forall int k; i < k && k < count;
-      @              starts[k] == \old(starts[k - 1]) && ends[k] == \old(ends[k - 1]));
-      @   assignable count, starts[*], ends[*];
-      @*/
-    private /*@ helper @*/ void insertAt(int i, long s, long e) {
-        /*@ loop_invariant i <= j && j <= count;
-          @ loop_invariant (\forall int k; 0 <= k && k < j; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
-          @ loop_invariant (\forall int k; j < k && k <= count;
-          @                   starts[k] == \old(starts[k - 1]) && ends[k] == \old(ends[k - 1]));
-          @ decreases j;
-          @ assignable starts[*], ends[*];
-          @*/
-        for (int j = count; j > i; j--) {
-            starts[j] = starts[j - 1];
-            ends[j] = ends[j - 1];
-        }
-        starts[i] = s;
-        ends[i] = e;
-        count = count + 1;
     }
 
     /** Closes slot i by moving entries i+1..count-1 one down. */
