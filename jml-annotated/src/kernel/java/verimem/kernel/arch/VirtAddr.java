@@ -64,6 +64,44 @@ public final class VirtAddr {
         return (int) (q - (q >> 9) * 512);
     }
 
+    /**
+     * index(va, 4) .. index(va, 1) for a caller with a fixed level: ONE spec case each, which names the
+     * value (index's term) without its arithmetic, plus the range. A caller that needs only the range or only the
+     * link to index(va, level) then never meets index's per-level cases and their Java-semantics shifts (KeY
+     * rewrites every shift in a contract it applies into quotients, whether the proof needs them or not).
+     */
+    /*@ public normal_behavior
+      @   ensures \result == index(va, 4);
+      @   ensures 0 <= \result && \result < 512;
+      @*/
+    public /*@ strictly_pure @*/ static int pml4Index(long va) {
+        return index(va, 4);
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == index(va, 3);
+      @   ensures 0 <= \result && \result < 512;
+      @*/
+    public /*@ strictly_pure @*/ static int pdptIndex(long va) {
+        return index(va, 3);
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == index(va, 2);
+      @   ensures 0 <= \result && \result < 512;
+      @*/
+    public /*@ strictly_pure @*/ static int pdIndex(long va) {
+        return index(va, 2);
+    }
+
+    /*@ public normal_behavior
+      @   ensures \result == index(va, 1);
+      @   ensures 0 <= \result && \result < 512;
+      @*/
+    public /*@ strictly_pure @*/ static int ptIndex(long va) {
+        return index(va, 1);
+    }
+
     /*@ public normal_behavior
       @   requires size > 0;
       @   ensures \result == (va % size == 0);
@@ -84,7 +122,7 @@ public final class VirtAddr {
       @   ensures isCanonical(\result);
       @   ensures \result % 4096 == 0;
       @*/
-    public /*@ pure @*/ static long fromIndices(int pml4, int pdpt, int pd, int pt) {
+    public /*@ strictly_pure @*/ static long fromIndices(int pml4, int pdpt, int pd, int pt) {
         long va = pml4 * 549755813888L + pdpt * 1073741824L + pd * 2097152L + pt * 4096L;
         if (pml4 >= 256) {
             va = va - 281474976710656L;

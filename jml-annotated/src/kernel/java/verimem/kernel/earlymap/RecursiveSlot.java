@@ -22,6 +22,14 @@ public final class RecursiveSlot {
     }
 
     public static final int SLOT = Layout.RECURSIVE_SLOT;
+    /** fromIndices(SLOT, 0, 0, 0) = 0xFFFFFF0000000000: where the page tables (level 1) appear. */
+    public static final long PT_TABLES = -1099511627776L;
+    /** fromIndices(SLOT, SLOT, 0, 0) = 0xFFFFFF7F80000000: where the page directories (level 2) appear. */
+    public static final long PD_TABLES = -551903297536L;
+    /** fromIndices(SLOT, SLOT, SLOT, 0) = 0xFFFFFF7FBFC00000: where the PDPTs (level 3) appear. */
+    public static final long PDPT_TABLES = -550833750016L;
+    /** fromIndices(SLOT, SLOT, SLOT, SLOT) = 0xFFFFFF7FBFDFE000: where the PML4 (level 4) appears. */
+    public static final long PML4_TABLE = -550831661056L;
 
     /*@ public normal_behavior
       @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
@@ -33,39 +41,48 @@ public final class RecursiveSlot {
     /**
      * Virtual address of the table (4 = PML4 .. 1 = PT) that holds va's entry at that level. One spec case per
      * level (as VirtAddr.index does): each is proved on its own branch, and a caller with a known level gets the
-     * exact address without a case split over the others.
+     * exact address without a case split over the others. Each is fromIndices of the class comment written out:
+     * the table base (the *_TABLES constants, fromIndices with zero indices; checked in RecursiveSlotClosedFormTest)
+     * plus the page number of each index, so that neither KeY nor the C code goes through fromIndices' sign case
+     * once per call. The code takes the indices from VirtAddr's per-level methods (one spec case each, "= index(va,
+     * k)" plus the range): the exact cases then match the spec term by term, and the first case (canonical, stated
+     * as the range isCanonical tests, and page-aligned) needs only the ranges, never index's shift arithmetic.
      */
     /*@ public normal_behavior
       @   requires 1 <= level && level <= 4;
-      @   ensures VirtAddr.isCanonical(\result) && \result % 4096 == 0;
+      @   ensures VirtAddr.UPPER_HALF_START <= \result && \result < VirtAddr.LOWER_HALF_END && \result % 4096 == 0;
       @ also public normal_behavior
       @   requires level == 4;
       @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
       @ also public normal_behavior
       @   requires level == 3;
-      @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, SLOT, VirtAddr.index(va, 4));
+      @   ensures \result == PDPT_TABLES + 4096L * VirtAddr.index(va, 4);
       @ also public normal_behavior
       @   requires level == 2;
-      @   ensures \result == VirtAddr.fromIndices(SLOT, SLOT, VirtAddr.index(va, 4), VirtAddr.index(va, 3));
+      @   ensures \result == PD_TABLES + 2097152L * VirtAddr.index(va, 4) + 4096L * VirtAddr.index(va, 3);
       @ also public normal_behavior
       @   requires level == 1;
-      @   ensures \result == VirtAddr.fromIndices(SLOT, VirtAddr.index(va, 4), VirtAddr.index(va, 3),
-      @                                           VirtAddr.index(va, 2));
+      @   ensures \result == PT_TABLES + 1073741824L * VirtAddr.index(va, 4) + 2097152L * VirtAddr.index(va, 3)
+      @                     + 4096L * VirtAddr.index(va, 2);
       @*/
-    public /*@ pure @*/ static long tableOf(long va, int level) {
+    public /*@ strictly_pure @*/ static long tableOf(long va, int level) {
         if (level == 4) {
-            return VirtAddr.fromIndices(SLOT, SLOT, SLOT, SLOT);
+            return PML4_TABLE;
         }
         if (level == 3) {
-            return VirtAddr.fromIndices(SLOT, SLOT, SLOT, VirtAddr.index(va, 4));
+            return PDPT_TABLES + 4096L * VirtAddr.pml4Index(va);
         }
         if (level == 2) {
-            return VirtAddr.fromIndices(SLOT, SLOT, VirtAddr.index(va, 4), VirtAddr.index(va, 3));
+            return PD_TABLES + 2097152L * VirtAddr.pml4Index(va) + 4096L * VirtAddr.pdptIndex(va);
         }
-        return VirtAddr.fromIndices(SLOT, VirtAddr.index(va, 4), VirtAddr.index(va, 3), VirtAddr.index(va, 2));
+        return PT_TABLES + 1073741824L * VirtAddr.pml4Index(va) + 2097152L * VirtAddr.pdptIndex(va)
+                + 4096L * VirtAddr.pdIndex(va);
     }
 
-    /** Virtual address of va's entry at a level: its table plus 8 bytes per index. */
+    /**
+     * Virtual address of va's entry at a level: its table plus 8 bytes per index. One branch per level with the
+     * per-level index method, so that the proof links each branch to the spec's tableOf and index terms directly.
+     */
     /*@ public normal_behavior
       @   requires 1 <= level && level <= 4;
       @   ensures \result == tableOf(va, level) + 8L * VirtAddr.index(va, level);
@@ -73,8 +90,17 @@ public final class RecursiveSlot {
       @   requires 1 <= level && level <= 4;
       @   ensures \result % 8 == 0;
       @*/
-    public /*@ pure @*/ static long entryOf(long va, int level) {
-        return tableOf(va, level) + 8L * VirtAddr.index(va, level);
+    public /*@ strictly_pure @*/ static long entryOf(long va, int level) {
+        if (level == 4) {
+            return PML4_TABLE + 8L * VirtAddr.pml4Index(va);
+        }
+        if (level == 3) {
+            return tableOf(va, 3) + 8L * VirtAddr.pdptIndex(va);
+        }
+        if (level == 2) {
+            return tableOf(va, 2) + 8L * VirtAddr.pdIndex(va);
+        }
+        return tableOf(va, 1) + 8L * VirtAddr.ptIndex(va);
     }
 
     /** True when va lies in the recursive slot itself, where the early mapper must never map anything. */
