@@ -277,7 +277,20 @@ public final class Pmm {
         if (s < 0) {
             return false;
         }
-        return Bits.isSet(bitmap[wordOf(s, f)], (int) (f % 64));
+        return bitAt(wordOf(s, f), (int) (f % 64));
+    }
+
+    /**
+     * Bit b of bitmap word w: Bits.isSet written out on the array element. Passing bitmap[w] to a method would
+     * make KeY show that the element lies in the long range, for which KeY 2.12.3 has no rule.
+     */
+    /*@ private normal_behavior
+      @   requires bitmap != null && 0 <= w && w < bitmap.length && 0 <= b && b <= 63;
+      @   ensures \result == ((bitmap[w] >> b) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ pure helper @*/ boolean bitAt(int w, int b) {
+        return (bitmap[w] >> b) % 2 != 0;
     }
 
     /** Bitmap word of frame f, which lies in segment s. */
@@ -370,6 +383,7 @@ public final class Pmm {
         }
         int b = Bits.lowestSetBit(word);
         storeWord(hint, word, Bits.withBitCleared(word, b));
+        //@ set wordFree = \seq_upd(wordFree, hint, (\num_of int k; 0 <= k && k < 64; (bitmap[hint] >> k) % 2 != 0));
         free = free - 1;
         return (hintBase + b) * FRAME;
     }
@@ -426,35 +440,94 @@ public final class Pmm {
 
     /**
      * The only writer of the bitmap: stores word w and keeps both summaries in step. A summary bit changes only when
-     * the word crosses empty/non-empty or full/not-full, so most calls do two compares.
+     * the word crosses empty/non-empty or full/not-full, so most calls do two compares. A helper: it runs in the
+     * middle of a step (free is updated after it), so the class invariant need not hold around it; it requires the
+     * facts it uses. Its callers update the ghost count wordFree[w] next to free: a \num_of over the 64 bits here
+     * is unrolled by KeY into 64 terms, which alone took storeWord's proof over 40 s of CPU.
      */
     /*@ private normal_behavior
+      @   requires bitmap != null && nonEmpty != null && full != null && levelOff != null;
+      @   requires bitmap != nonEmpty && bitmap != full;
+      @   requires levelOff.length == MAX_LEVELS + 1 && 0 <= levels && levels <= MAX_LEVELS;
+      @   requires full.length == (bitmap.length + 63) / 64;
       @   requires 0 <= w && w < bitmap.length && old == bitmap[w];
       @   ensures bitmap[w] == nw;
-      @   assignable bitmap[w], nonEmpty[*], full[*], wordFree;
+      @   assignable bitmap[w], nonEmpty[*], full[*];
       @*/
-    private void storeWord(int w, long old, long nw) {
+    private /*@ helper @*/ void storeWord(int w, long old, long nw) {
         bitmap[w] = nw;
-        //@ set wordFree = \seq_upd(wordFree, w, (\num_of int b; 0 <= b && b < 64; (nw >> b) % 2 != 0));
         if (old == 0 && nw != 0) {
             markNonEmpty(w);
         } else if (old != 0 && nw == 0) {
             markEmpty(w);
         }
         if (old != -1 && nw == -1) {
-            full[w / 64] = Bits.withBitSet(full[w / 64], w % 64);
+            setFullBit(w);
         } else if (old == -1 && nw != -1) {
-            full[w / 64] = Bits.withBitCleared(full[w / 64], w % 64);
+            clearFullBit(w);
         }
     }
 
-    /** Word w became non-empty: set its bit, and go up only while a summary word was empty before. */
-    private void markNonEmpty(int w) {
+    /*
+     * The summary writers below set (clear) a bit only if it is clear (set), with Bits.isSet / withBitSet /
+     * withBitCleared written out: on a consistent tree the test always passes, and written this way their
+     * contracts need no fact about summary words (levels above 1 are not in the class invariant) and no long range
+     * for an array element (KeY 2.12.3 has none, and passing one to a method must show it).
+     */
+
+    /** Word w became all free: set its bit in the full-word summary. */
+    /*@ private normal_behavior
+      @   requires bitmap != null && full != null && full.length == (bitmap.length + 63) / 64;
+      @   requires 0 <= w && w < bitmap.length;
+      @   assignable full[w / 64];
+      @*/
+    private /*@ helper @*/ void setFullBit(int w) {
+        long word = full[w / 64];
+        int b = w % 64;
+        if ((word >> b) % 2 == 0) {
+            full[w / 64] = word + (1L << b);
+        }
+    }
+
+    /** Word w is no longer all free: clear its bit in the full-word summary. */
+    /*@ private normal_behavior
+      @   requires bitmap != null && full != null && full.length == (bitmap.length + 63) / 64;
+      @   requires 0 <= w && w < bitmap.length;
+      @   assignable full[w / 64];
+      @*/
+    private /*@ helper @*/ void clearFullBit(int w) {
+        long word = full[w / 64];
+        int b = w % 64;
+        if ((word >> b) % 2 != 0) {
+            full[w / 64] = word - (1L << b);
+        }
+    }
+
+    /**
+     * Word w became non-empty: set its bit, and go up only while a summary word was empty before. An index outside
+     * nonEmpty (never, on the layout the constructor builds) ends the walk.
+     */
+    /*@ private normal_behavior
+      @   requires nonEmpty != null && levelOff != null && levelOff.length == MAX_LEVELS + 1;
+      @   requires 0 <= levels && levels <= MAX_LEVELS && 0 <= w;
+      @   assignable nonEmpty[*];
+      @*/
+    private /*@ helper @*/ void markNonEmpty(int w) {
         int idx = w;
+        /*@ loop_invariant 1 <= l && l <= levels + 1 && 0 <= idx && idx <= w;
+          @ decreasing levels + 1 - l;
+          @ assignable nonEmpty[*];
+          @*/
         for (int l = 1; l <= levels; l = l + 1) {
             int pos = levelOff[l] + idx / 64;
+            if (pos < 0 || pos >= nonEmpty.length) {
+                return;
+            }
             long old = nonEmpty[pos];
-            nonEmpty[pos] = Bits.withBitSet(old, idx % 64);
+            int b = idx % 64;
+            if ((old >> b) % 2 == 0) {
+                nonEmpty[pos] = old + (1L << b);
+            }
             if (old != 0) {
                 return;
             }
@@ -462,12 +535,29 @@ public final class Pmm {
         }
     }
 
-    /** Word w became empty: clear its bit, and go up only while a summary word becomes empty. */
-    private void markEmpty(int w) {
+    /**
+     * Word w became empty: clear its bit, and go up only while a summary word becomes empty. An index outside
+     * nonEmpty (never, on the layout the constructor builds) ends the walk.
+     */
+    /*@ private normal_behavior
+      @   requires nonEmpty != null && levelOff != null && levelOff.length == MAX_LEVELS + 1;
+      @   requires 0 <= levels && levels <= MAX_LEVELS && 0 <= w;
+      @   assignable nonEmpty[*];
+      @*/
+    private /*@ helper @*/ void markEmpty(int w) {
         int idx = w;
+        /*@ loop_invariant 1 <= l && l <= levels + 1 && 0 <= idx && idx <= w;
+          @ decreasing levels + 1 - l;
+          @ assignable nonEmpty[*];
+          @*/
         for (int l = 1; l <= levels; l = l + 1) {
             int pos = levelOff[l] + idx / 64;
-            long nw = Bits.withBitCleared(nonEmpty[pos], idx % 64);
+            if (pos < 0 || pos >= nonEmpty.length) {
+                return;
+            }
+            long word = nonEmpty[pos];
+            int b = idx % 64;
+            long nw = (word >> b) % 2 != 0 ? word - (1L << b) : word;
             nonEmpty[pos] = nw;
             if (nw != 0) {
                 return;
@@ -508,6 +598,7 @@ public final class Pmm {
             return Err.NOT_OWNED;
         }
         storeWord(w, old, Bits.withBitSet(old, b));
+        //@ set wordFree = \seq_upd(wordFree, w, (\num_of int k; 0 <= k && k < 64; (bitmap[w] >> k) % 2 != 0));
         free = free + 1;
         hint = w;
         hintBase = f - b;
@@ -834,6 +925,7 @@ public final class Pmm {
                 int w = wordOf(s, f);
                 long old = bitmap[w];
                 storeWord(w, old, makeFree ? old + field(b, cnt) : old - field(b, cnt));
+                //@ set wordFree = \seq_upd(wordFree, w, (\num_of int k; 0 <= k && k < 64; (bitmap[w] >> k) % 2 != 0));
                 free = makeFree ? free + cnt : free - cnt;
                 f = f + cnt;
             }

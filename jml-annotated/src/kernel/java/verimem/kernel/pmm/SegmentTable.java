@@ -13,7 +13,8 @@ import verimem.kernel.memmap.MemoryMap;
  * Frame -> segment is bounded without a scan over all segments: a direct table indexed by frame / 2^chunkShift
  * (chunk = 1 GiB unless the address span is huge) names the first segment that ends after the chunk's start; the
  * lookup then walks forward only over segments that end inside that same chunk (0 steps on ordinary maps, never
- * more than the segments of one chunk, and at most MemoryMap.CAPACITY).
+ * more than the segments of one chunk, and at most MemoryMap.CAPACITY). A frame no segment holds is confirmed by a
+ * scan over the segments (see segmentOf).
  */
 public final class SegmentTable {
     /** log2 of frames per lookup chunk for maps that fit: 2^18 frames = 1 GiB. */
@@ -322,26 +323,69 @@ public final class SegmentTable {
         return firstWord[s];
     }
 
-    /** Index of the segment that holds frame f, or -1: bounded by the segments ending inside f's chunk. */
+    /**
+     * Index of the segment that holds frame f, or -1. A hit is found through f's chunk: bounded by the segments
+     * ending inside that chunk. A miss is confirmed by {@link #scanFor} (one compare pair per segment, at most
+     * MemoryMap.CAPACITY): the chunk table says where to start, but "no segment holds f" rests on the order of all
+     * segments, which KeY would have to derive by induction from the neighbour invariant; the scan states it
+     * directly. Misses are rare (a foreign frame, an unmanaged address), so the hit path keeps its bound.
+     */
     /*@ public normal_behavior
       @   ensures \result == -1 || (0 <= \result && \result < count && start[\result] <= f && f < end[\result]);
       @   ensures \result == -1 ==> (\forall int s; 0 <= s && s < count; f < start[s] || end[s] <= f);
       @   assignable \strictly_nothing;
       @*/
     public /*@ pure @*/ int segmentOf(long f) {
-        if (f < 0) {
-            return -1;
+        int c = chunkIndex(f);
+        if (0 <= c) {
+            int s = chunkFirstSeg[c];
+            if (0 <= s) {
+                /*@ loop_invariant 0 <= s;
+                  @ decreasing count - s;
+                  @ assignable \strictly_nothing;
+                  @*/
+                while (s < count && end[s] <= f) {
+                    s = s + 1;
+                }
+                if (s < count && start[s] <= f) {
+                    return s;
+                }
+            }
         }
-        long c = f >> chunkShift;
-        if (c >= chunkFirstSeg.length) {
-            return -1;
-        }
-        int s = chunkFirstSeg[(int) c];
-        while (s < count && end[s] <= f) {
-            s = s + 1;
-        }
-        if (s < count && start[s] <= f) {
-            return s;
+        return scanFor(f);
+    }
+
+    /**
+     * Index into chunkFirstSeg of frame f's chunk, or -1 when f is negative or beyond the table. Its contract gives
+     * the range only: the chunk just says where segmentOf's walk starts, and segmentOf's contract holds whichever
+     * index it gets; stating the shift here would make KeY expand f / 2^chunkShift inside segmentOf's proof.
+     */
+    /*@ private normal_behavior
+      @   requires chunkFirstSeg != null;
+      @   ensures -1 <= \result && \result < chunkFirstSeg.length;
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ pure helper @*/ int chunkIndex(long f) {
+        long c = f >> chunkShift; // negative for f < 0
+        return 0 <= c && c < chunkFirstSeg.length ? (int) c : -1;
+    }
+
+    /** The segment holding frame f by a scan over all segments, or -1 when none does (segmentOf's miss path). */
+    /*@ private normal_behavior
+      @   requires start != null && end != null && 0 <= count && count <= start.length && count <= end.length;
+      @   ensures \result == -1 || (0 <= \result && \result < count && start[\result] <= f && f < end[\result]);
+      @   ensures \result == -1 ==> (\forall int s; 0 <= s && s < count; f < start[s] || end[s] <= f);
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ pure helper @*/ int scanFor(long f) {
+        /*@ loop_invariant 0 <= k && k <= count && (\forall int j; 0 <= j && j < k; f < start[j] || end[j] <= f);
+          @ decreasing count - k;
+          @ assignable \strictly_nothing;
+          @*/
+        for (int k = 0; k < count; k++) {
+            if (start[k] <= f && f < end[k]) {
+                return k;
+            }
         }
         return -1;
     }
