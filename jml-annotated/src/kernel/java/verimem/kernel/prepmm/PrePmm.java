@@ -101,11 +101,11 @@ public final class PrePmm {
      * outside every earlier allocation. First fit from the lowest address.
      *
      * What a caller relies on: the run lies inside one USABLE range of the map, overlaps no allocation recorded
-     * before (no double allocation) and is now the last record; the earlier records are untouched (record's
+     * before (no double allocation) and is now the last record; the earlier records are untouched (commit's
      * assignable clause).
      */
     /*@ public normal_behavior
-      @   requires purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA;
+      @   requires PAGE_TABLE <= purpose && purpose <= EARLY_DATA;
       @   ensures \result >= 0 ==> (\result % FRAME == 0 && count == \old(count) + 1
       @                              && \result + n * FRAME <= ADDRESS_LIMIT);
       @   ensures \result >= 0 ==> (starts[count - 1] == \result && frames[count - 1] == n
@@ -122,19 +122,37 @@ public final class PrePmm {
         if (handedOff) {
             return Err.DESTROYED;
         }
-        if (n <= 0 || align <= 0 || n > Long.MAX_VALUE / FRAME / 2 || align > Long.MAX_VALUE / FRAME / 2
-                || !(purpose == PAGE_TABLE || purpose == PMM_METADATA || purpose == EARLY_DATA)) {
+        if (!validRequest(n, align, purpose)) {
             return Err.INVALID_ARGUMENT;
         }
-        if (injectedFailure() || count == CAPACITY) {
-            return Err.NO_MEMORY;
+        // The injected failure (countdown at 1) and the full table are tested by reading only; every call that
+        // gets here counts down once, on failure (countDown) or together with the record (commit). So a successful
+        // call changes the heap once and no fact has to be carried across a separate write of failCountdown.
+        long found = -1;
+        if (failCountdown != 1 && count < CAPACITY) {
+            found = firstFit(n, align);
         }
-        long found = firstFit(n, align);
         if (found < 0) {
+            countDown();
             return Err.NO_MEMORY;
         }
-        record(found, n, purpose);
+        commit(found, n, purpose);
         return found;
+    }
+
+    /**
+     * allocRun's argument check, one query with an exact value: allocRun's proof then has one path for a bad request
+     * instead of one per short-circuit operand. The purposes are the consecutive codes PAGE_TABLE..EARLY_DATA.
+     */
+    /*@ private normal_behavior
+      @   ensures \result == (0 < n && n <= Long.MAX_VALUE / FRAME / 2
+      @                       && 0 < align && align <= Long.MAX_VALUE / FRAME / 2
+      @                       && PAGE_TABLE <= purpose && purpose <= EARLY_DATA);
+      @   assignable \strictly_nothing;
+      @*/
+    private static boolean validRequest(long n, long align, int purpose) {
+        return n > 0 && align > 0 && n <= Long.MAX_VALUE / FRAME / 2 && align <= Long.MAX_VALUE / FRAME / 2
+            && purpose >= PAGE_TABLE && purpose <= EARLY_DATA;
     }
 
     /**
@@ -172,9 +190,9 @@ public final class PrePmm {
     }
 
     /**
-     * Appends an allocation to the table (its own contract: the one place a record is added). It carries the
-     * no-overlap fact across the append, so allocRun passes firstFit's result on without reasoning about the
-     * array writes itself.
+     * Appends an allocation to the table and counts the fault injection down (its own contract: the one place a
+     * record is added, and the only heap change of a successful allocRun). It carries the no-overlap fact across
+     * the append, so allocRun passes firstFit's result on without reasoning about the array writes itself.
      */
     /*@ private normal_behavior
       @   requires count < CAPACITY && 0 <= start && start < ADDRESS_LIMIT;
@@ -186,13 +204,16 @@ public final class PrePmm {
       @   ensures starts[count - 1] == start && frames[count - 1] == n && purposes[count - 1] == purpose;
       @   ensures (\forall int k; 0 <= k && k < count - 1;
       @                !(starts[k] < start + n * FRAME && start < starts[k] + frames[k] * FRAME));
-      @   assignable count, starts[count], frames[count], purposes[count];
+      @   assignable count, starts[count], frames[count], purposes[count], failCountdown;
       @*/
-    private void record(long start, long n, int purpose) {
+    private void commit(long start, long n, int purpose) {
         starts[count] = start;
         frames[count] = n;
         purposes[count] = purpose;
         count = count + 1;
+        if (failCountdown > 0) {
+            failCountdown = failCountdown - 1;
+        }
     }
 
     /**
@@ -236,14 +257,26 @@ public final class PrePmm {
             if (hit < 0) {
                 return cand;
             }
-            long past = starts[hit] + frames[hit] * FRAME;
-            //@ assert past == starts[hit] + frames[hit] * FRAME && 0 <= past;
+            long past = endOf(hit);
             if (past >= top) {
                 return -1;
             }
             cand = alignUp(past, align);
         }
         return -1;
+    }
+
+    /**
+     * End (exclusive) of record k. Its own method so that the record invariant (which bounds the sum below 2^63)
+     * is instantiated here once, and fitIn's loop only sees the exact value.
+     */
+    /*@ private normal_behavior
+      @   requires 0 <= k && k < count;
+      @   ensures \result == starts[k] + frames[k] * FRAME && 0 < \result;
+      @   assignable \strictly_nothing;
+      @*/
+    private long endOf(int k) {
+        return starts[k] + frames[k] * FRAME;
     }
 
     /**
@@ -283,22 +316,18 @@ public final class PrePmm {
     }
 
     /**
-     * Fault injection: true when this allocation is the one that must fail. The test compares with 1 before the
-     * decrement, and the spec subtracts with Java semantics like the code: KeY does not know that a long field is at
-     * most Long.MAX_VALUE, so a wrapped difference compared with 0 stayed open.
+     * Fault injection on a failing allocation: the countdown moves on (an allocation that fails anyway still counts,
+     * and the one that brings it from 1 to 0 is the injected failure). The spec subtracts with Java semantics like
+     * the code: KeY does not know that a long field is at most Long.MAX_VALUE.
      */
     /*@ private normal_behavior
-      @   ensures \result == (\old(failCountdown) == 1);
       @   ensures failCountdown == (\old(failCountdown) > 0 ? \old(failCountdown) - 1 : \old(failCountdown));
       @   assignable failCountdown;
       @*/
-    private /*@ spec_java_math @*/ boolean injectedFailure() {
+    private /*@ spec_java_math @*/ void countDown() {
         if (failCountdown > 0) {
-            boolean last = failCountdown == 1;
             failCountdown = failCountdown - 1;
-            return last;
         }
-        return false;
     }
 
     /**

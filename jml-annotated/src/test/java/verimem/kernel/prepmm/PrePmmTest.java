@@ -120,6 +120,46 @@ class PrePmmTest {
     }
 
     @Test
+    void badArgumentBoundsAndPurposes() {
+        PrePmm p = new PrePmm(tiny());
+        long maxFrames = Long.MAX_VALUE / PrePmm.FRAME / 2;
+        assertEquals(Err.INVALID_ARGUMENT, p.allocRun(maxFrames + 1, 1, PrePmm.PAGE_TABLE));
+        assertEquals(Err.INVALID_ARGUMENT, p.allocRun(1, maxFrames + 1, PrePmm.PAGE_TABLE));
+        assertEquals(Err.INVALID_ARGUMENT, p.allocRun(-1, 1, PrePmm.PAGE_TABLE));
+        assertEquals(Err.INVALID_ARGUMENT, p.allocRun(1, -1, PrePmm.PAGE_TABLE));
+        assertEquals(Err.INVALID_ARGUMENT, p.allocRun(1, 1, PrePmm.EARLY_DATA + 1));
+        assertEquals(Err.INVALID_ARGUMENT, p.allocRun(1, 1, -1));
+        // the largest valid counts are accepted as arguments (and then do not fit)
+        assertEquals(Err.NO_MEMORY, p.allocRun(maxFrames, 1, PrePmm.PAGE_TABLE));
+        assertEquals(Err.NO_MEMORY, p.allocRun(1, maxFrames, PrePmm.PAGE_TABLE));
+        assertEquals(0, p.allocationCount());
+    }
+
+    @Test
+    void aRunThatExactlyFillsARangeFits() {
+        PrePmm p = new PrePmm(tiny());
+        assertEquals(0x109000, p.allocRun(3, 1, PrePmm.EARLY_DATA));
+        assertEquals(0x10d000, p.allocRun(5, 1, PrePmm.EARLY_DATA));
+        assertEquals(Err.NO_MEMORY, p.allocRun(1, 1, PrePmm.EARLY_DATA));
+    }
+
+    @Test
+    void injectedFailureCountsDownEvenWhenTheTableIsFull() {
+        MemoryMap m = new MemoryMap();
+        m.add(0x100000, 0x100000 + 600 * PrePmm.FRAME, MemoryMap.USABLE);
+        PrePmm p = new PrePmm(m);
+        for (int i = 0; i < PrePmm.CAPACITY; i++) {
+            assertTrue(p.allocFrame(PrePmm.PAGE_TABLE) >= 0);
+        }
+        assertEquals(Err.NO_MEMORY, p.allocFrame(PrePmm.PAGE_TABLE));
+        p.failAfter(2);
+        assertEquals(Err.NO_MEMORY, p.allocFrame(PrePmm.PAGE_TABLE));  // table full; countdown 2 -> 1
+        assertEquals(Err.OK, p.free(0x100000));
+        assertEquals(Err.NO_MEMORY, p.allocFrame(PrePmm.PAGE_TABLE));  // the injected failure
+        assertEquals(0x100000, p.allocFrame(PrePmm.PAGE_TABLE));
+    }
+
+    @Test
     void failAfterFailsExactlyTheNthAllocation() {
         PrePmm p = new PrePmm(tiny());
         p.failAfter(3);
