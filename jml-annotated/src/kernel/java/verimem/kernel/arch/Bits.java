@@ -50,8 +50,9 @@ public final class Bits {
     }
 
     /**
-     * Index of the lowest set bit (count trailing zeros). A binary search on divisibility: the low k bits of w
-     * are all zero exactly when w % 2^k == 0, whatever the sign of w.
+     * Index of the lowest set bit (count trailing zeros): halve w while it is even. The bits below n being clear,
+     * w == v &lt;&lt; n exactly. The bound n &lt; 63 keeps the old result 63 for w == 0 (outside the contract; the
+     * C build's count-trailing-zeros returns the same).
      */
     /*@ public normal_behavior
       @   requires w != 0;
@@ -63,29 +64,47 @@ public final class Bits {
     public static /*@ pure @*/ int lowestSetBit(long w) {
         int n = 0;
         long v = w;
-        if (v % 4294967296L == 0) {
-            n = n + 32;
-            v = v >> 32;
-        }
-        if (v % 65536L == 0) {
-            n = n + 16;
-            v = v >> 16;
-        }
-        if (v % 256L == 0) {
-            n = n + 8;
-            v = v >> 8;
-        }
-        if (v % 16L == 0) {
-            n = n + 4;
-            v = v >> 4;
-        }
-        if (v % 4L == 0) {
-            n = n + 2;
-            v = v >> 2;
-        }
-        if (v % 2L == 0) {
+        /*@ loop_invariant 0 <= n && n <= 63 && Long.MIN_VALUE <= v && v <= Long.MAX_VALUE && w == (v << n);
+          @ loop_invariant (\forall int i; 0 <= i && i < n; (w >> i) % 2 == 0);
+          @ decreases 63 - n;
+          @ assignable \strictly_nothing;
+          @*/
+        while (n < 63 && v % 2 == 0) {
+            exactShift(w, v, n);
+            extendClear(w, n);
+            powStep(n);
+            v = v / 2;
             n = n + 1;
         }
+        exactShift(w, v, n);
         return n;
+    }
+
+    /** A lemma (empty body): w == v &lt;&lt; n exactly, so w &gt;&gt; n is v. */
+    /*@ private normal_behavior
+      @   requires 0 <= n && n <= 63 && w == (v << n);
+      @   ensures (w >> n) == v;
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ strictly_pure @*/ void exactShift(long w, long v, int n) {
+    }
+
+    /** A lemma (empty body): bits 0..n-1 and bit n of w clear, so bits 0..n are. */
+    /*@ private normal_behavior
+      @   requires 0 <= n && n < 63 && (w >> n) % 2 == 0;
+      @   requires (\forall int i; 0 <= i && i < n; (w >> i) % 2 == 0);
+      @   ensures (\forall int i; 0 <= i && i < n + 1; (w >> i) % 2 == 0);
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ strictly_pure @*/ void extendClear(long w, int n) {
+    }
+
+    /** A lemma (empty body): 2^(n+1) == 2 * 2^n; KeY's auto mode never splits a power by itself. */
+    /*@ private normal_behavior
+      @   requires 0 <= n && n < 63;
+      @   ensures (1L << (n + 1)) == 2 * (1L << n);
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ strictly_pure @*/ void powStep(int n) {
     }
 }

@@ -42,14 +42,27 @@ public final class Multiboot1 {
         if (length > MAX_MMAP_LENGTH || addr % 4 != 0) {
             return Err.BAD_MEMORY_MAP;
         }
+        return walk(physToVirt / 4 + addr / 4, length, mmap);
+    }
+
+    /**
+     * Walks the length bytes of entries from byte address mapWord * 4 on. Its own method so that the loop's proof
+     * does not carry the heap frames of the header loads in parse.
+     */
+    /*@ private normal_behavior
+      @   requires mmap != null && \invariant_for(mmap);
+      @   requires 0 <= length && length <= MAX_MMAP_LENGTH;
+      @   requires 0 <= mapWord && mapWord <= Long.MAX_VALUE / 4 - 1073741824;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
+      @*/
+    private static long walk(long mapWord, long length, MemoryMap mmap) {
         long offset = 0;
-        long mapWord = physToVirt / 4 + addr / 4; // first word of the map; below Long.MAX_VALUE / 4 - 2^30
         long maxEntries = length / (ENTRY_MIN + 4) + 1;
         // Entries are addressed in 4-byte words: physToVirt, addr and offset are all multiples of 4 (required,
         // checked, and size % 4 == 0 is checked below), so the divisions are exact, and every field address is
         // word * 4, aligned by construction instead of by modular reasoning about a sum.
         /*@ loop_invariant 0 <= offset && offset <= length && 0 <= k && k <= maxEntries;
-          @ loop_invariant 0 <= mapWord && mapWord <= Long.MAX_VALUE / 4 - 1073741824;
           @ loop_invariant \invariant_for(mmap);
           @ decreases maxEntries - k;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
@@ -61,23 +74,58 @@ public final class Multiboot1 {
             if (length - offset < ENTRY_MIN + 4) {
                 return Err.BAD_MEMORY_MAP;
             }
-            long word = mapWord + offset / 4;
-            long size = u32At(word);
-            if (size < ENTRY_MIN || size % 4 != 0 || size > length - offset - 4) {
+            long step = entry(mapWord + offset / 4, length - offset, mmap);
+            if (step < 0) {
                 return Err.BAD_MEMORY_MAP;
             }
-            long base = u64At(word + 1);
-            long len = u64At(word + 3);
-            long type = u32At(word + 5);
-            if (mmap.append(base, base + len, Multiboot2.typeCode(type)) != Err.OK) {
-                return Err.BAD_MEMORY_MAP;
-            }
-            offset = offset + size + 4;
+            offset = offset + step;
         }
         if (offset == length) {
             return Err.OK;
         }
         return Err.BAD_MEMORY_MAP;
+    }
+
+    /**
+     * Reads the entry at byte address word * 4, with room bytes left in the map, and appends it to mmap. Returns
+     * the bytes to step over (size + 4), or -1 when the entry is malformed or mmap is full. Its own method so that
+     * parse's loop sees one call per entry instead of the loads, each with its own heap frame.
+     */
+    /*@ private normal_behavior
+      @   requires mmap != null && \invariant_for(mmap);
+      @   requires ENTRY_MIN + 4 <= room && room <= MAX_MMAP_LENGTH;
+      @   requires 0 <= word && word <= Long.MAX_VALUE / 4 - 1073741824 + MAX_MMAP_LENGTH;
+      @   ensures \result == -1 || (ENTRY_MIN + 4 <= \result && \result <= room);
+      @   ensures \invariant_for(mmap);
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
+      @*/
+    private static long entry(long word, long room, MemoryMap mmap) {
+        long size = u32At(word);
+        if (size < ENTRY_MIN || size % 4 != 0 || size > room - 4) {
+            return -1;
+        }
+        if (appendEntry(word, mmap) != Err.OK) {
+            return -1;
+        }
+        return size + 4;
+    }
+
+    /** Appends the entry at byte address word * 4 (u32 size, u64 base, u64 length, u32 type) to mmap. */
+    /*@ private normal_behavior
+      @   requires mmap != null && \invariant_for(mmap);
+      @   requires 0 <= word && word <= Long.MAX_VALUE / 4 - 1073741824 + MAX_MMAP_LENGTH;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   ensures \invariant_for(mmap);
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
+      @*/
+    private static long appendEntry(long word, MemoryMap mmap) {
+        long base = u64At(word + 1);
+        long len = u64At(word + 3);
+        long type = u32At(word + 5);
+        if (mmap.append(base, base + len, Multiboot2.typeCode(type)) != Err.OK) {
+            return Err.BAD_MEMORY_MAP;
+        }
+        return Err.OK;
     }
 
     /** The u32 at byte address word * 4. */

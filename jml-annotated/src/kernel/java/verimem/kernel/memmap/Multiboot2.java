@@ -52,6 +52,24 @@ public final class Multiboot2 {
         if (total < 16 || total > MAX_INFO_SIZE) {
             return Err.BAD_MEMORY_MAP;
         }
+        return walkTags(infoVa / 8, total, mmap, modules);
+    }
+
+    /**
+     * Walks the tags of the structure at byte address info8 * 8 of total bytes; returns total when it ends with a
+     * well-formed end tag after exactly one memory-map tag. Its own method so that the loop's proof does not carry
+     * the heap frame of the header load in parse.
+     */
+    /*@ private normal_behavior
+      @   requires 0 <= info8 && info8 <= (Long.MAX_VALUE - 2 * MAX_INFO_SIZE) / 8;
+      @   requires 16 <= total && total <= MAX_INFO_SIZE;
+      @   requires mmap != null && modules != null && mmap != modules;
+      @   requires \invariant_for(mmap) && \invariant_for(modules);
+      @   ensures \result == Err.BAD_MEMORY_MAP || \result == total;
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
+      @              modules.count, modules.starts[*], modules.ends[*], modules.types[*];
+      @*/
+    private static long walkTags(long info8, long total, MemoryMap mmap, MemoryMap modules) {
         boolean sawMmap = false;
         long offset = 8;
         long maxTags = total / 8;
@@ -67,7 +85,7 @@ public final class Multiboot2 {
             }
             // The tag in 8-byte words: infoVa (checked) and offset (a sum of roundUp8 results) are multiples of 8,
             // so the division is exact and tagVa = tag8 * 8 is aligned by construction.
-            long tag8 = infoVa / 8 + offset / 8;
+            long tag8 = info8 + offset / 8;
             long type = u32At(tag8 * 2);
             long size = u32At(tag8 * 2 + 1);
             if (size < 8 || size > total - offset) {
@@ -129,13 +147,30 @@ public final class Multiboot2 {
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
           @*/
         for (long off = 16; size - off >= entrySize; off = off + entrySize) {
-            long e8 = tagWord + off / 8;
-            long base = u64At(e8);
-            long length = u64At(e8 + 1);
-            long type = u32At(e8 * 2 + 4);
-            if (mmap.append(base, base + length, typeCode(type)) != Err.OK) {
+            if (mmapEntry(tagWord + off / 8, mmap) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
+        }
+        return Err.OK;
+    }
+
+    /**
+     * Appends the memory-map entry at byte address e8 * 8 (u64 base, u64 length, u32 type). Its own method so that
+     * parseMmap's loop sees one call per entry instead of the loads, each with its own heap frame.
+     */
+    /*@ private normal_behavior
+      @   requires mmap != null && \invariant_for(mmap);
+      @   requires 0 <= e8 && e8 <= Long.MAX_VALUE / 8 - 2;
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   ensures \invariant_for(mmap);
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
+      @*/
+    private static long mmapEntry(long e8, MemoryMap mmap) {
+        long base = u64At(e8);
+        long length = u64At(e8 + 1);
+        long type = u32At(e8 * 2 + 4);
+        if (mmap.append(base, base + length, typeCode(type)) != Err.OK) {
+            return Err.BAD_MEMORY_MAP;
         }
         return Err.OK;
     }
@@ -168,7 +203,7 @@ public final class Multiboot2 {
       @   requires 0 <= type && type <= 4294967295L;
       @   ensures type <= 2147483647L && !RegionTypes.isCarveOut((int) type) ==> \result == type;
       @   ensures type > 2147483647L || RegionTypes.isCarveOut((int) type) ==> \result == MemoryMap.RESERVED;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static int typeCode(long type) {
         if (type > 2147483647L) {
@@ -193,7 +228,7 @@ public final class Multiboot2 {
     /** The u64 at byte address word * 8. */
     /*@ private normal_behavior
       @   requires 0 <= word && word <= Long.MAX_VALUE / 8;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     private static long u64At(long word) {
         return Cpu.load64(word * 8);

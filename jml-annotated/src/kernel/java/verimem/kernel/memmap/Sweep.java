@@ -70,11 +70,7 @@ final class Sweep {
                 break;
             }
             if (covered(in, p)) {
-                int t = typeAt(in, p);
-                int c = carvedAt(carve, m, p);
-                if (t == MemoryMap.USABLE && c >= 0) {
-                    t = carve.type(c);
-                }
+                int t = pieceType(in, carve, m, p);
                 if (open && openEnd == p && openType == t) {
                     openEnd = next;
                 } else {
@@ -96,6 +92,21 @@ final class Sweep {
             return emit(out, openStart, openEnd, openType);
         }
         return Err.OK;
+    }
+
+    /** The type of the piece at p: the most restrictive input type, replaced by a carve-out's where usable. */
+    /*@ private normal_behavior
+      @   requires in != null && carve != null && \invariant_for(in) && \invariant_for(carve);
+      @   requires 0 <= m && m <= carve.count;
+      @   assignable \strictly_nothing;
+      @*/
+    private static int pieceType(MemoryMap in, MemoryMap carve, int m, long p) {
+        int t = typeAt(in, p);
+        int c = carvedAt(carve, m, p);
+        if (t == MemoryMap.USABLE && c >= 0) {
+            t = carve.type(c);
+        }
+        return t;
     }
 
     /** Appends a finished piece; usable pieces shrink to whole pages first. */
