@@ -194,9 +194,12 @@ public final class AddressSpace {
         return VirtAddr.PAGE_SIZE;
     }
 
-    /** OK when va lies in the half this space may change, else the error. */
+    /**
+     * OK when va lies in the half this space may change, else the error. Needs of the Vmm only the kernel PML4's
+     * range (for Vmm.recursiveSlotPresent), not its whole invariant.
+     */
     /*@ private normal_behavior
-      @   requires \invariant_for(vmm);
+      @   requires 0 <= vmm.kernelPml4 && vmm.kernelPml4 % 4096 == 0 && vmm.kernelPml4 < Layout.DIRECT_MAP_SIZE;
       @   ensures \result == Err.OK || \result == Err.NON_CANONICAL || \result == Err.INVALID_ARGUMENT;
       @   ensures \result == Err.NON_CANONICAL <==> !VirtAddr.isCanonical(va);
       @   ensures \result == Err.OK ==> kernel == (va < 0);
@@ -210,7 +213,7 @@ public final class AddressSpace {
             return Err.INVALID_ARGUMENT;
         }
         // va's PML4 index is RECURSIVE_SLOT, said as the slot's address range (plain comparisons for KeY)
-        if (va >= Layout.RECURSIVE_BASE && va < Layout.RECURSIVE_BASE + Layout.SLOT_SIZE && vmm.hasRecursiveSlot()) {
+        if (va >= Layout.RECURSIVE_BASE && va < Layout.RECURSIVE_BASE + Layout.SLOT_SIZE && vmm.recursiveSlotPresent()) {
             return Err.INVALID_ARGUMENT;
         }
         return Err.OK;
@@ -227,6 +230,16 @@ public final class AddressSpace {
       @*/
     private static int slotAt(long va, int level) {
         return VirtAddr.index(va, level);
+    }
+
+    /** level - 1 for a walk's level (1..4): the contract states it without Java's int wrap-around. */
+    /*@ private normal_behavior
+      @   requires 1 <= level && level <= 4;
+      @   ensures \result == level - 1;
+      @   assignable \strictly_nothing;
+      @*/
+    private static int levelBelow(int level) {
+        return level - 1;
     }
 
     /*@ private normal_behavior
@@ -383,19 +396,10 @@ public final class AddressSpace {
           @ decreasing level;
           @ assignable \nothing;
           @*/
-        for (int level = 4; level > below; level--) {
+        for (int level = 4; level > below; level = levelBelow(level)) {
             int i = slotAt(va, level);
             long e = Tables.read(table, i);
-            long n = e;
-            if (!Pte.has(n, Pte.BIT_WRITABLE)) {
-                n = Bits.withBitSet(n, Pte.BIT_WRITABLE);
-            }
-            if (va >= 0 && !Pte.has(n, Pte.BIT_USER)) {
-                n = Bits.withBitSet(n, Pte.BIT_USER);
-            }
-            if (n < 0 && flags >= 0) {
-                n = n - Long.MIN_VALUE;
-            }
+            long n = widened(e, va, flags);
             if (n != e) {
                 Tables.write(table, i, n);
                 changed = true;
@@ -408,6 +412,29 @@ public final class AddressSpace {
         if (changed) {
             flushAll(va);
         }
+    }
+
+    /**
+     * Parent entry e widened to what a leaf with `flags` below it at va needs: writable, user in the lower half,
+     * executable (NX clear) when the leaf is. Its own method so upgradeParents' proof does not carry the bit
+     * arithmetic; the contract states only the NX part.
+     */
+    /*@ private normal_behavior
+      @   ensures flags >= 0 ==> \result >= 0;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long widened(long e, long va, long flags) {
+        long n = e;
+        if (!Pte.has(n, Pte.BIT_WRITABLE)) {
+            n = Bits.withBitSet(n, Pte.BIT_WRITABLE);
+        }
+        if (va >= 0 && !Pte.has(n, Pte.BIT_USER)) {
+            n = Bits.withBitSet(n, Pte.BIT_USER);
+        }
+        if (n < 0 && flags >= 0) {
+            n = n - Long.MIN_VALUE;
+        }
+        return n;
     }
 
     /*@ private normal_behavior
@@ -441,6 +468,36 @@ public final class AddressSpace {
         }
     }
 
+    private static final int WALK_ABSENT = 0;
+    private static final int WALK_LEAF = 1;
+    private static final int WALK_INVALID = 2;
+    private static final int WALK_DESCEND = 3;
+
+    /**
+     * What findLeaf does with the entry e it read at level: not present (WALK_ABSENT); a leaf (level 1, or PS set
+     * at level 2 or 3: WALK_LEAF); PS in a PML4 entry (WALK_INVALID); else go down (WALK_DESCEND). The contract
+     * gives only what findLeaf's own contract needs, so its proof does not carry the entry's bit arithmetic.
+     */
+    /*@ private normal_behavior
+      @   requires 1 <= level && level <= 4;
+      @   ensures WALK_ABSENT <= \result && \result <= WALK_DESCEND;
+      @   ensures \result == WALK_LEAF ==> level <= 3;
+      @   assignable \strictly_nothing;
+      @*/
+    private static int walkStep(long e, int level) {
+        if (!Pte.isPresent(e)) {
+            return WALK_ABSENT;
+        }
+        boolean huge = level > 1 && Pte.has(e, Pte.BIT_HUGE);
+        if (level == 4 && huge) {
+            return WALK_INVALID;
+        }
+        if (level == 1 || huge) {
+            return WALK_LEAF;
+        }
+        return WALK_DESCEND;
+    }
+
     /**
      * Walks va to its leaf, filling path[]; returns the leaf's level (1..3), or NOT_MAPPED, or INVALID_ARGUMENT
      * for an entry the CPU would reject (PS in a PML4 entry) or a table the direct map cannot reach.
@@ -453,22 +510,25 @@ public final class AddressSpace {
       @*/
     private long findLeaf(long va) {
         long table = pml4;
+        // The entry's bit tests are in walkStep and the step down is levelBelow (contract: the plain level - 1): with
+        // both inline (and level--) KeY carried the bit arithmetic and the int wrap-around into the quantified path[]
+        // invariant and needed 40 s CPU.
         /*@ loop_invariant 0 <= level && level <= 4 && 0 <= table && table % 4096 == 0 && table < Layout.DIRECT_MAP_SIZE
           @   && (\forall int l; level < l && l <= 4; 0 <= path[l] && path[l] % 4096 == 0 && path[l] < Layout.DIRECT_MAP_SIZE);
           @ decreasing level;
           @ assignable path[*];
           @*/
-        for (int level = 4; level >= 1; level--) {
+        for (int level = 4; level >= 1; level = levelBelow(level)) {
             path[level] = table;
             long e = Tables.read(table, slotAt(va, level));
-            if (!Pte.isPresent(e)) {
+            int kind = walkStep(e, level);
+            if (kind == WALK_ABSENT) {
                 return Err.NOT_MAPPED;
             }
-            boolean huge = level > 1 && Pte.has(e, Pte.BIT_HUGE);
-            if (level == 4 && huge) {
+            if (kind == WALK_INVALID) {
                 return Err.INVALID_ARGUMENT;
             }
-            if (level == 1 || huge) {
+            if (kind == WALK_LEAF) {
                 return level;
             }
             table = Pte.frame(e);
