@@ -54,25 +54,72 @@ public final class SegmentTable {
         return (a + Pmm.FRAME - 1) / Pmm.FRAME;
     }
 
-    /** Bitmap words an upper bound for the map needs (overlapping entries are counted twice: still an upper bound). */
+    /**
+     * Bitmap words for the frames [first, last): from first rounded down to a word (64 frames) up to last rounded
+     * up to a word. No overflow: last < 2^51.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= first && first < last && last <= Long.MAX_VALUE / Pmm.FRAME;
+      @   ensures \result == (last - (first / 64) * 64 + 63) / 64;
+      @   ensures 1 <= \result && \result <= 70368744177664L;
+      @   assignable \strictly_nothing;
+      @*/
+    public /*@ pure @*/ static long wordsOfFrames(long first, long last) {
+        return (last - (first / 64) * 64 + 63) / 64;
+    }
+
+    /** Bitmap words for the whole frames of the byte range [s, e) (which holds at least one whole frame). */
+    /*@ public normal_behavior
+      @   requires 0 <= s && s <= Long.MAX_VALUE - Pmm.FRAME && 0 <= e
+      @            && e / Pmm.FRAME > (s + Pmm.FRAME - 1) / Pmm.FRAME;
+      @   ensures \result == (e / Pmm.FRAME - ((s + Pmm.FRAME - 1) / Pmm.FRAME / 64) * 64 + 63) / 64;
+      @   ensures 1 <= \result && \result <= 70368744177664L;
+      @   assignable \strictly_nothing;
+      @*/
+    public /*@ pure @*/ static long wordsOfRange(long s, long e) {
+        return wordsOfFrames(firstFrame(s), e / Pmm.FRAME);
+    }
+
+    /** Bitmap words wordsFor counts for entry i of the map: those of its whole frames if it is usable, else 0. */
+    /*@ public normal_behavior
+      @   requires usable != null && \invariant_for(usable) && 0 <= i && i < usable.count;
+      @   ensures \result == ((usable.types[i] == MemoryMap.USABLE && 0 <= usable.starts[i] && 0 <= usable.ends[i]
+      @                         && usable.starts[i] <= Long.MAX_VALUE - Pmm.FRAME
+      @                         && usable.ends[i] / Pmm.FRAME > (usable.starts[i] + Pmm.FRAME - 1) / Pmm.FRAME)
+      @                        ? (usable.ends[i] / Pmm.FRAME
+      @                           - ((usable.starts[i] + Pmm.FRAME - 1) / Pmm.FRAME / 64) * 64 + 63) / 64
+      @                        : 0);
+      @   ensures 0 <= \result && \result <= 70368744177664L;
+      @   assignable \strictly_nothing;
+      @*/
+    public /*@ pure @*/ static long entryWords(MemoryMap usable, int i) {
+        if (!isUsableEntry(usable, i)) {
+            return 0;
+        }
+        return wordsOfRange(usable.start(i), usable.end(i));
+    }
+
+    /**
+     * Bitmap words an upper bound for the map needs: the sum of entryWords over the entries (overlapping entries
+     * are counted twice: still an upper bound).
+     */
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
+      @   ensures \result == (\sum int j; 0 <= j && j < usable.count; entryWords(usable, j));
       @   ensures 0 <= \result && \result <= usable.count * 70368744177664L;
+      @   assignable \strictly_nothing;
       @*/
     public /*@ pure @*/ static long wordsFor(MemoryMap usable) {
         long words = 0;
         int n = usable.count();
-        /* Each usable entry adds at most 2^51 / 64 + 1 < 2^46 words (frames are below 2^51). */
+        /* Each entry adds at most 2^51 / 64 + 1 < 2^46 words (frames are below 2^51). */
         /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= words && words <= i * 70368744177664L;
+          @ loop_invariant words == (\sum int j; 0 <= j && j < i; entryWords(usable, j));
           @ decreasing n - i;
-          @ assignable \nothing;
+          @ assignable \strictly_nothing;
           @*/
         for (int i = 0; i < n; i++) {
-            if (isUsableEntry(usable, i)) {
-                long first = firstFrame(usable.start(i));
-                long last = usable.end(i) / Pmm.FRAME;
-                words = words + (last - (first / 64) * 64 + 63) / 64;
-            }
+            words = words + entryWords(usable, i);
         }
         return words;
     }
@@ -94,10 +141,10 @@ public final class SegmentTable {
     /** Entries of the map that give at least one whole frame; negative or wrapping entries are ignored. */
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable) && 0 <= i && i < usable.count;
-      @   ensures \result ==> (usable.types[i] == MemoryMap.USABLE && 0 <= usable.starts[i] && 0 <= usable.ends[i]
+      @   ensures \result == (usable.types[i] == MemoryMap.USABLE && 0 <= usable.starts[i] && 0 <= usable.ends[i]
       @                        && usable.starts[i] <= Long.MAX_VALUE - Pmm.FRAME
       @                        && usable.ends[i] / Pmm.FRAME > (usable.starts[i] + Pmm.FRAME - 1) / Pmm.FRAME);
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public /*@ pure @*/ static boolean isUsableEntry(MemoryMap usable, int i) {
         if (usable.type(i) != MemoryMap.USABLE) {

@@ -172,7 +172,7 @@ public final class PrePmm {
     private long firstFit(long n, long align) {
         int entries = map.count();
         long found = -1;
-        /*@ loop_invariant 0 <= i && i <= entries && entries == map.count
+        /*@ loop_invariant 0 <= i && i <= entries && entries == map.count && 0 <= count && count <= CAPACITY
           @   && (found < 0 || (1 <= i && map.types[i - 1] == MemoryMap.USABLE && map.starts[i - 1] <= found
           @       && found + n * FRAME <= map.ends[i - 1] && 0 <= found && found % FRAME == 0
           @       && found + n * FRAME <= ADDRESS_LIMIT
@@ -224,6 +224,7 @@ public final class PrePmm {
      */
     /*@ private normal_behavior
       @   requires 0 < n && n <= Long.MAX_VALUE / FRAME / 2 && 0 < align && align <= Long.MAX_VALUE / FRAME / 2;
+      @   requires 0 <= count && count <= CAPACITY;
       @   ensures \result < 0 || (0 <= \result && \result % FRAME == 0 && lo <= \result
       @                           && \result + n * FRAME <= hi && \result + n * FRAME <= ADDRESS_LIMIT
       @                           && (\forall int k; 0 <= k && k < count;
