@@ -115,7 +115,7 @@ public final class HandOffCheck {
     /** Frames in USABLE ranges of the map: M in "PMM manages N frames of M usable". */
     /*@ public normal_behavior
       @   ensures \result == usable;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long usableFrames() {
         return usable;
@@ -124,7 +124,7 @@ public final class HandOffCheck {
     /** Frames free in the PMM after the hand-off: N in "PMM manages N frames of M usable". */
     /*@ public normal_behavior
       @   ensures \result == free;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long freeFrames() {
         return free;
@@ -132,7 +132,7 @@ public final class HandOffCheck {
 
     /*@ public normal_behavior
       @   ensures \result == pageTables;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long pageTableFrames() {
         return pageTables;
@@ -140,7 +140,7 @@ public final class HandOffCheck {
 
     /*@ public normal_behavior
       @   ensures \result == metadata;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long metadataFrames() {
         return metadata;
@@ -148,7 +148,7 @@ public final class HandOffCheck {
 
     /*@ public normal_behavior
       @   ensures \result == earlyData;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long earlyDataFrames() {
         return earlyData;
@@ -157,7 +157,7 @@ public final class HandOffCheck {
     /** Frames of carve-out ranges (rounded out to whole frames, each counted once). */
     /*@ public normal_behavior
       @   ensures \result == carvedOut;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long carveOutFrames() {
         return carvedOut;
@@ -165,7 +165,7 @@ public final class HandOffCheck {
 
     /*@ public normal_behavior
       @   ensures \result == violations;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long violations() {
         return violations;
@@ -174,7 +174,7 @@ public final class HandOffCheck {
     /** Physical address of the first frame that broke the partition (0 also for a managed-count mismatch). */
     /*@ public normal_behavior
       @   ensures \result == firstViolation;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long firstViolation() {
         return firstViolation;
