@@ -71,76 +71,82 @@ public final class Multiboot2 {
       @*/
     private static long walkTags(long info8, long total, MemoryMap mmap, MemoryMap modules) {
         boolean sawMmap = false;
-        long offset = 8;
-        long maxTags = total / 8;
-        /*@ loop_invariant 8 <= offset && offset <= total + 8 && 0 <= tag && tag <= maxTags;
+        // The offset of the current tag in 8-byte words (tags are 8-byte aligned; the first follows the 8-byte
+        // header), so the tag address (info8 + words) * 8 is aligned by construction and bounded linearly.
+        long words = 1;
+        // Each tag takes at least one word, so the walk ends within total / 8 tags.
+        /*@ loop_invariant 1 <= words && words * 8 <= total + 8;
           @ loop_invariant \invariant_for(mmap) && \invariant_for(modules);
-          @ decreases maxTags - tag;
+          @ decreases total + 8 - words * 8;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
           @            modules.count, modules.starts[*], modules.ends[*], modules.types[*];
           @*/
-        for (long tag = 0; tag < maxTags; tag++) {
-            if (offset + 8 > total) {
+        while (words * 8 + 8 <= total) {
+            // The tag header in one load, little-endian: u32 type in the low half, u32 size in the high half.
+            // A negative header has size >= 2^31, more than total: rejected like any oversized tag.
+            long tag8 = info8 + words;
+            long header = u64At(tag8);
+            if (header < 0) {
                 return Err.BAD_MEMORY_MAP;
             }
-            // The tag in 8-byte words: infoVa (checked) and offset (a sum of roundUp8 results) are multiples of 8,
-            // so the division is exact and tagVa = tag8 * 8 is aligned by construction.
-            long tag8 = info8 + offset / 8;
-            long type = u32At(tag8 * 2);
-            long size = u32At(tag8 * 2 + 1);
-            if (size < 8 || size > total - offset) {
+            long size = header / 4294967296L;
+            if (size < 8 || size > total - words * 8) {
                 return Err.BAD_MEMORY_MAP;
             }
+            long type = header % 4294967296L;
+            long next = words + tagWords(size);
             if (type == TAG_END) {
                 if (size != 8 || !sawMmap) {
                     return Err.BAD_MEMORY_MAP;
                 }
                 return total;
-            }
-            if (type == TAG_MMAP) {
-                if (sawMmap || parseMmap(tag8 * 8, size, mmap) != Err.OK) {
+            } else if (type == TAG_MMAP) {
+                if (sawMmap || parseMmap(tag8, size, mmap) != Err.OK) {
                     return Err.BAD_MEMORY_MAP;
                 }
                 sawMmap = true;
+            } else if (type == TAG_MODULE) {
+                if (parseModule(tag8, size, modules) != Err.OK) {
+                    return Err.BAD_MEMORY_MAP;
+                }
             }
-            if (type == TAG_MODULE && parseModule(tag8 * 8, size, modules) != Err.OK) {
-                return Err.BAD_MEMORY_MAP;
-            }
-            offset = offset + roundUp8(size);
+            words = next;
         }
         return Err.BAD_MEMORY_MAP;
     }
 
-    /** Tags start 8-byte aligned: a tag of size bytes is followed by padding up to the next multiple of 8. */
+    /** Tags start 8-byte aligned: a tag of size bytes and its padding take (size + 7) / 8 words of 8 bytes. */
     /*@ public normal_behavior
       @   requires 0 <= size && size <= MAX_INFO_SIZE;
-      @   ensures \result == ((size + 7) / 8) * 8;
-      @   ensures size <= \result && \result <= size + 7 && \result % 8 == 0;
+      @   ensures size <= \result * 8 && \result * 8 <= size + 7;
+      @   ensures 0 <= \result && \result <= MAX_INFO_SIZE;
       @   assignable \strictly_nothing;
       @*/
-    /*@ pure @*/ public static long roundUp8(long size) {
-        return ((size + 7) / 8) * 8;
+    /*@ pure @*/ public static long tagWords(long size) {
+        return (size + 7) / 8;
     }
 
+    /** The memory-map tag at byte address tag8 * 8 of size bytes: appends its entries to mmap. */
     /*@ public normal_behavior
-      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && mmap != null && \invariant_for(mmap);
-      @   requires 0 <= tagVa && tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   requires 8 <= size && size <= MAX_INFO_SIZE && mmap != null && \invariant_for(mmap);
+      @   requires 0 <= tag8 && tag8 <= (Long.MAX_VALUE - MAX_INFO_SIZE) / 8;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   ensures \invariant_for(mmap);
       @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
       @*/
-    public static long parseMmap(long tagVa, long size, MemoryMap mmap) {
+    public static long parseMmap(long tag8, long size, MemoryMap mmap) {
         if (size < 16) {
             return Err.BAD_MEMORY_MAP;
         }
-        long entrySize = u32At(tagVa / 4 + 2);
+        long entrySize = u32At(tag8 * 2 + 2);
         if (entrySize < MMAP_ENTRY_MIN || entrySize % 8 != 0 || (size - 16) % entrySize != 0) {
             return Err.BAD_MEMORY_MAP;
         }
         // Walk by offset rather than k * entrySize, so every address is bounded linearly (off + entrySize <= size).
         // (size - 16) % entrySize == 0, so this visits exactly the (size - 16) / entrySize entries.
-        // Entries in 8-byte words: tagVa and off (16 plus multiples of entrySize, which is % 8 == 0) are multiples
-        // of 8, so the divisions are exact.
-        long tagWord = tagVa / 8;
+        // Entries in 8-byte words: off (16 plus multiples of entrySize, which is % 8 == 0) is a multiple of 8, so
+        // the division is exact.
+        long tagWord = tag8;
         /*@ loop_invariant 16 <= off && off <= size && \invariant_for(mmap);
           @ loop_invariant 0 <= tagWord && tagWord <= Long.MAX_VALUE / 8 - 131072;
           @ decreases size - off;
@@ -175,18 +181,20 @@ public final class Multiboot2 {
         return Err.OK;
     }
 
+    /** The module tag at byte address tag8 * 8 of size bytes: adds [mod_start, mod_end) to modules. */
     /*@ public normal_behavior
-      @   requires tagVa % 8 == 0 && 8 <= size && size <= MAX_INFO_SIZE && modules != null && \invariant_for(modules);
-      @   requires tagVa <= Long.MAX_VALUE - MAX_INFO_SIZE;
+      @   requires 8 <= size && size <= MAX_INFO_SIZE && modules != null && \invariant_for(modules);
+      @   requires 0 <= tag8 && tag8 <= (Long.MAX_VALUE - MAX_INFO_SIZE) / 8;
       @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   ensures \invariant_for(modules);
       @   assignable modules.count, modules.starts[*], modules.ends[*], modules.types[*];
       @*/
-    public static long parseModule(long tagVa, long size, MemoryMap modules) {
+    public static long parseModule(long tag8, long size, MemoryMap modules) {
         if (size < 16) {
             return Err.BAD_MEMORY_MAP;
         }
-        long start = Cpu.load32(tagVa + 8);
-        long end = Cpu.load32(tagVa + 12);
+        long start = u32At(tag8 * 2 + 2);
+        long end = u32At(tag8 * 2 + 3);
         if (end < start) {
             return Err.BAD_MEMORY_MAP;
         }
