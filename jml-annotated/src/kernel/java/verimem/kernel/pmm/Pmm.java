@@ -277,7 +277,22 @@ public final class Pmm {
         if (s < 0) {
             return false;
         }
-        return bitAt(wordOf(s, f), (int) (f % 64));
+        return bitAt(wordIn(s, f), (int) (f % 64));
+    }
+
+    /**
+     * Bitmap word of frame f, which lies in segment s: wordOf with the segment facts taken from the segment
+     * table's invariant here, once, so that isFree only passes \invariant_for(segs) on (instantiating it at
+     * segmentOf's result inside isFree cost most of isFree's CPU limit).
+     */
+    /*@ private normal_behavior
+      @   requires segs != null && bitmap != null && \invariant_for(segs) && segs.words == bitmap.length;
+      @   requires 0 <= s && s < segs.count && segs.start[s] <= f && f < segs.end[s];
+      @   ensures 0 <= \result && \result < bitmap.length;
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ pure helper @*/ int wordIn(int s, long f) {
+        return wordOf(s, f);
     }
 
     /**
