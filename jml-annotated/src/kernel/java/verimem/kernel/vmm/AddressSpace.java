@@ -416,25 +416,47 @@ public final class AddressSpace {
 
     /**
      * Parent entry e widened to what a leaf with `flags` below it at va needs: writable, user in the lower half,
-     * executable (NX clear) when the leaf is. Its own method so upgradeParents' proof does not carry the bit
-     * arithmetic; the contract states only the NX part.
+     * executable (NX clear) when the leaf is.
+     * Its own method so upgradeParents' proof does not carry the bit arithmetic. Exact contract, through the exact
+     * helpers withBit and withoutNx (so callers see a small term).
      */
     /*@ private normal_behavior
-      @   ensures flags >= 0 ==> \result >= 0;
+      @   ensures va >= 0 ==> \result == withoutNx(withBit(withBit(e, Pte.BIT_WRITABLE), Pte.BIT_USER), flags);
+      @   ensures va < 0 ==> \result == withoutNx(withBit(e, Pte.BIT_WRITABLE), flags);
       @   assignable \strictly_nothing;
       @*/
     private static long widened(long e, long va, long flags) {
-        long n = e;
-        if (!Pte.has(n, Pte.BIT_WRITABLE)) {
-            n = Bits.withBitSet(n, Pte.BIT_WRITABLE);
+        long n = withBit(e, Pte.BIT_WRITABLE);
+        if (va >= 0) {
+            n = withBit(n, Pte.BIT_USER);
         }
-        if (va >= 0 && !Pte.has(n, Pte.BIT_USER)) {
-            n = Bits.withBitSet(n, Pte.BIT_USER);
+        return withoutNx(n, flags);
+    }
+
+    /** Entry e with flag bit b set (e itself when the bit is already set); setting a clear bit never carries. */
+    /*@ private normal_behavior
+      @   requires 0 <= b && b <= 62;
+      @   ensures \result == ((e >> b) % 2 != 0 ? e : e + (1L << b));
+      @*/
+    private static /*@ strictly_pure spec_java_math @*/ long withBit(long e, int b) {
+        if (Pte.has(e, b)) {
+            return e;
         }
-        if (n < 0 && flags >= 0) {
-            n = n - Long.MIN_VALUE;
+        return Bits.withBitSet(e, b);
+    }
+
+    /**
+     * Entry e with NX (bit 63, the sign) cleared when the leaf's flags are executable (NX clear, flags >= 0):
+     * for e < 0, e - Long.MIN_VALUE is e + 2^63, in range.
+     */
+    /*@ private normal_behavior
+      @   ensures \result == (e < 0 && flags >= 0 ? e - Long.MIN_VALUE : e);
+      @*/
+    private static /*@ strictly_pure spec_java_math @*/ long withoutNx(long e, long flags) {
+        if (e < 0 && flags >= 0) {
+            return e - Long.MIN_VALUE;
         }
-        return n;
+        return e;
     }
 
     /*@ private normal_behavior
