@@ -142,7 +142,7 @@ public final class CarveOuts {
       @   requires 0 <= a;
       @   ensures \result == (a / MapInvariants.PAGE) * MapInvariants.PAGE;
       @   ensures 0 <= \result && \result <= a && \result % MapInvariants.PAGE == 0;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static long pageDown(long a) {
         return (a / MapInvariants.PAGE) * MapInvariants.PAGE;
@@ -152,7 +152,7 @@ public final class CarveOuts {
       @   requires 0 <= a && a <= MapInvariants.MAX_PHYS;
       @   ensures \result == ((a + MapInvariants.PAGE - 1) / MapInvariants.PAGE) * MapInvariants.PAGE;
       @   ensures a <= \result && \result <= MapInvariants.MAX_PHYS && \result % MapInvariants.PAGE == 0;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static long pageUp(long a) {
         return ((a + MapInvariants.PAGE - 1) / MapInvariants.PAGE) * MapInvariants.PAGE;

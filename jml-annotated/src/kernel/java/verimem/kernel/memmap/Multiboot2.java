@@ -100,19 +100,43 @@ public final class Multiboot2 {
                     return Err.BAD_MEMORY_MAP;
                 }
                 return total;
-            } else if (type == TAG_MMAP) {
-                if (sawMmap || parseMmap(tag8, size, mmap) != Err.OK) {
-                    return Err.BAD_MEMORY_MAP;
-                }
-                sawMmap = true;
-            } else if (type == TAG_MODULE) {
-                if (parseModule(tag8, size, modules) != Err.OK) {
-                    return Err.BAD_MEMORY_MAP;
-                }
             }
+            if (readTag(tag8, type, size, sawMmap, mmap, modules) != Err.OK) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            // Non-short-circuit |: one path on to the loop invariant instead of an if with two.
+            sawMmap = sawMmap | type == TAG_MMAP;
             words = next;
         }
         return Err.BAD_MEMORY_MAP;
+    }
+
+    /**
+     * Reads one tag other than the end tag: a memory map (the second one is an error) into mmap, a module into
+     * modules; other types are skipped. Its own method so that walkTags' loop proof meets one call per tag.
+     */
+    /*@ private normal_behavior
+      @   requires 8 <= size && size <= MAX_INFO_SIZE;
+      @   requires 0 <= tag8 && tag8 <= (Long.MAX_VALUE - MAX_INFO_SIZE) / 8;
+      @   requires mmap != null && modules != null && mmap != modules;
+      @   requires \invariant_for(mmap) && \invariant_for(modules);
+      @   ensures \result == Err.OK || \result == Err.BAD_MEMORY_MAP;
+      @   ensures \invariant_for(mmap) && \invariant_for(modules);
+      @   assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*],
+      @              modules.count, modules.starts[*], modules.ends[*], modules.types[*];
+      @*/
+    private static long readTag(long tag8, long type, long size, boolean sawMmap, MemoryMap mmap,
+                                MemoryMap modules) {
+        if (type == TAG_MMAP) {
+            if (sawMmap) {
+                return Err.BAD_MEMORY_MAP;
+            }
+            return parseMmap(tag8, size, mmap);
+        }
+        if (type == TAG_MODULE) {
+            return parseModule(tag8, size, modules);
+        }
+        return Err.OK;
     }
 
     /** Tags start 8-byte aligned: a tag of size bytes and its padding take (size + 7) / 8 words of 8 bytes. */
