@@ -164,7 +164,17 @@ public final class VirtualRegionAllocator {
         if (va < base || va >= base + size || bytes <= 0 || bytes > size - (va - base)) {
             return Err.NOT_MANAGED;
         }
-        long s = va - base;
+        return releaseAt(va - base, bytes);
+    }
+
+    /** release of [s, s + bytes) as offsets from base, after the region check (its own proof, small contexts). */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < size && 0 < bytes && bytes <= size - s;
+      @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.MISALIGNED || \result == Err.NO_MEMORY;
+      @   ensures \result == Err.OK ==> freeBytes == \old(freeBytes) + bytes;
+      @   ensures \result != Err.OK ==> freeBytes == \old(freeBytes);
+      @*/
+    private long releaseAt(long s, long bytes) {
         if (!pageMultiples(s, bytes)) {
             return Err.MISALIGNED;
         }
