@@ -80,8 +80,7 @@ public final class VirtualRegionAllocator {
       @        || (contains(\result) && (\result - base) % align == 0);
       @*/
     public long reserve(long bytes, long align) {
-        if (bytes <= 0 || bytes % PAGE != 0 || align < PAGE || align % PAGE != 0 || base % align != 0
-                || bytes > size || align > size) {
+        if (!validRequest(base, size, bytes, align)) {
             return Err.INVALID_ARGUMENT;
         }
         if (bytes > freeBytes) {
@@ -101,6 +100,19 @@ public final class VirtualRegionAllocator {
             }
         }
         return Err.NO_VIRTUAL_SPACE;
+    }
+
+    /**
+     * The argument checks of reserve. The contract names only the bounds reserve's proof uses, not the % checks
+     * (an exact contract would make KeY expand each % into quotients on every branch of reserve).
+     */
+    /*@ private normal_behavior
+      @   ensures \result ==> 0 < bytes && bytes <= size && PAGE <= align && align <= size;
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ helper @*/ boolean validRequest(long base, long size, long bytes, long align) {
+        return bytes > 0 && bytes % PAGE == 0 && align >= PAGE && align % PAGE == 0 && base % align == 0
+                && bytes <= size && align <= size;
     }
 
     /** The smallest multiple of align at or above x (the only multiple in [x, x + align), so exact). */
@@ -152,8 +164,18 @@ public final class VirtualRegionAllocator {
         if (va < base || va >= base + size || bytes <= 0 || bytes > size - (va - base)) {
             return Err.NOT_MANAGED;
         }
-        long s = va - base;
-        if (s % PAGE != 0 || bytes % PAGE != 0) {
+        return releaseAt(va - base, bytes);
+    }
+
+    /** release of [s, s + bytes) as offsets from base, after the region check (its own proof, small contexts). */
+    /*@ private normal_behavior
+      @   requires 0 <= s && s < size && 0 < bytes && bytes <= size - s;
+      @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.MISALIGNED || \result == Err.NO_MEMORY;
+      @   ensures \result == Err.OK ==> freeBytes == \old(freeBytes) + bytes;
+      @   ensures \result != Err.OK ==> freeBytes == \old(freeBytes);
+      @*/
+    private long releaseAt(long s, long bytes) {
+        if (!pageMultiples(s, bytes)) {
             return Err.MISALIGNED;
         }
         if (bytes > size - freeBytes) {
@@ -164,6 +186,18 @@ public final class VirtualRegionAllocator {
             return Err.NOT_ALLOCATED;
         }
         return give(i, s, s + bytes);
+    }
+
+    /**
+     * Whether s and bytes are page multiples. No postcondition: release's contract does not depend on the check,
+     * and one naming the % would make KeY expand it into quotients on every branch of release.
+     */
+    /*@ private normal_behavior
+      @   ensures true;
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ helper @*/ boolean pageMultiples(long s, long bytes) {
+        return s % PAGE == 0 && bytes % PAGE == 0;
     }
 
     /** Where [s, e) goes in the sorted table: after every range ending at or before s; -1 if one overlaps it. */
