@@ -194,6 +194,24 @@ public final class Worker {
     private static final Pattern STRATEGY_LINE =
         Pattern.compile("^\\s*strategy\\s+([A-Z_]+)\\s*=\\s*([A-Za-z_]+)\\s*;\\s*$", Pattern.MULTILINE);
 
+    /** Every value KeY names as a constant of StrategyProperties (the option values a script may set). */
+    private static final java.util.Set<String> STRATEGY_VALUES = strategyValues();
+
+    private static java.util.Set<String> strategyValues() {
+        java.util.Set<String> values = new java.util.HashSet<>();
+        for (java.lang.reflect.Field f : StrategyProperties.class.getFields()) {
+            if (f.getType() == String.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())
+                && !f.getName().endsWith("_KEY")) {
+                try {
+                    values.add((String) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return values;
+    }
+
     /**
      * A script line `strategy KEY = VALUE;` sets one strategy property for this contract (KeY's own `set key=...`
      * command fails on a proof whose strategy was set programmatically). Returns the script without those lines.
@@ -201,6 +219,14 @@ public final class Worker {
     static String applyStrategyLines(String text, StrategyProperties sp) {
         java.util.regex.Matcher m = STRATEGY_LINE.matcher(text);
         while (m.find()) {
+            // StrategyProperties accepts any key and any value; a misspelt one would silently change nothing.
+            if (!sp.containsKey(m.group(1))) {
+                throw new IllegalArgumentException("unknown KeY strategy key in script line: " + m.group(0).strip()
+                    + " (known: " + new java.util.TreeSet<>(sp.stringPropertyNames()) + ")");
+            }
+            if (!STRATEGY_VALUES.contains(m.group(2))) {
+                throw new IllegalArgumentException("unknown KeY strategy value in script line: " + m.group(0).strip());
+            }
             sp.setProperty(m.group(1), m.group(2));
         }
         return STRATEGY_LINE.matcher(text).replaceAll("");
