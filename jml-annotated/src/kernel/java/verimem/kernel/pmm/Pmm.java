@@ -855,16 +855,27 @@ public final class Pmm {
      * Ends the hand-off: records the managed frames that are not free as the reserved runs. Nothing is handed out
      * yet, so those are exactly the frames never released. Walks each segment a word at a time, once.
      */
-    /*@ private normal_behavior
+    /*@ private behavior
       @   requires !sealed;
       @   ensures sealed;
+      @   signals_only KernelPanic;
+      @   signals (KernelPanic) !sealed;
       @   assignable sealed, reservedStart[*], reservedEnd[*], reservedRuns;
       @*/
     private void seal() {
         int n = 0;
+        /*@ loop_invariant 0 <= s && s <= segs.count && 0 <= n && n <= reservedStart.length && !sealed;
+          @ decreasing segs.count - s;
+          @ assignable reservedStart[*], reservedEnd[*];
+          @*/
         for (int s = 0; s < segs.count(); s++) {
             long end = segs.end(s);
             long f = segs.start(s);
+            /*@ loop_invariant segs.start[s] <= f && f <= end && end == segs.end[s]
+              @   && 0 <= n && n <= reservedStart.length && !sealed;
+              @ decreasing end - f;
+              @ assignable reservedStart[*], reservedEnd[*];
+              @*/
             while (f < end) {
                 long firstFree = nextInState(s, f, end, true);
                 if (firstFree > f) {
