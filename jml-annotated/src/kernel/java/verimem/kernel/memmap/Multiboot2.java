@@ -170,14 +170,13 @@ public final class Multiboot2 {
         // (size - 16) % entrySize == 0, so this visits exactly the (size - 16) / entrySize entries.
         // Entries in 8-byte words: off (16 plus multiples of entrySize, which is % 8 == 0) is a multiple of 8, so
         // the division is exact.
-        long tagWord = tag8;
         /*@ loop_invariant 16 <= off && off <= size && \invariant_for(mmap);
-          @ loop_invariant 0 <= tagWord && tagWord <= Long.MAX_VALUE / 8 - 131072;
+          @ loop_invariant 0 <= tag8 && tag8 <= Long.MAX_VALUE / 8 - 131072;
           @ decreases size - off;
           @ assignable mmap.count, mmap.starts[*], mmap.ends[*], mmap.types[*];
           @*/
         for (long off = 16; size - off >= entrySize; off = off + entrySize) {
-            if (mmapEntry(tagWord + off / 8, mmap) != Err.OK) {
+            if (mmapEntry(tag8 + off / 8, mmap) != Err.OK) {
                 return Err.BAD_MEMORY_MAP;
             }
         }
