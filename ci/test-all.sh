@@ -32,7 +32,7 @@ stage 420 "fuzzing (Jazzer, coverage-guided: 4 memory-map targets x 30 s + mutan
 # Baselined contracts get 40 s CPU each, the others (mostly open) 5 s, so that every contract is tried within the
 # 820 s budget on 2 cores (at 10 s the 2026-11-28 run of 343 contracts needed 797 s of the 820).
 stage 900 "KeY proofs (every JML contract of the kernel code; fails if a baselined contract is no longer proved)" \
-  bash ci/prove.sh --cpu-new 5
+  bash ci/prove.sh --cpu-new 3
 
 stage 900 "install kernel toolchain (qemu, grub, xorriso, gcc) if missing" bash ci/install-kernel-deps.sh
 stage 120 "benchmark smoke (bench/run.sh --smoke: builds and produces numbers, asserts nothing about speed; ~25-35 s)" \

@@ -235,7 +235,7 @@ public final class Worker {
     private static ContractResult prove(KeYEnvironment<DefaultUserInterfaceControl> env, Contract c, int maxSteps,
                                         long timeoutMs, long cpuLimitMs, Path scripts) {
         long t0 = System.currentTimeMillis();
-        long cpu0 = cpuMillis();
+        CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
         Proof proof = null;
         String how = "auto";
         try {
@@ -249,7 +249,6 @@ public final class Worker {
             proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
             proof.getSettings().getStrategySettings().setMaxSteps(maxSteps);
             proof.getSettings().getStrategySettings().setTimeout(timeoutMs);
-            CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
             proof.getSettings().getStrategySettings().setCustomApplyStrategyStopCondition(cpuLimit);
             proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
             if (scriptText != null) {
@@ -275,18 +274,18 @@ public final class Worker {
             }
             if (proof.closed()) {
                 return new ContractResult(c.getName(), pkg(c), ContractResult.PROVED, st.totalRuleApps, 0, ms,
-                    cpuMillis() - cpu0, how, "");
+                    cpuLimit.spentMillis(), how, "");
             }
             String reason = cpuLimit.hit() ? "CPU limit " + cpuLimitMs / 1000 + " s"
                 : st.totalRuleApps >= maxSteps ? "step limit " + maxSteps
                 : ms >= timeoutMs ? "time-out " + timeoutMs / 1000 + " s"
                 : "auto mode stopped";
             return new ContractResult(c.getName(), pkg(c), ContractResult.OPEN, st.totalRuleApps, open, ms,
-                cpuMillis() - cpu0, how,
+                cpuLimit.spentMillis(), how,
                 reason + ", " + open + " open goal(s)");
         } catch (Throwable e) {
             return new ContractResult(c.getName(), pkg(c), ContractResult.ERROR, 0, 0,
-                System.currentTimeMillis() - t0, cpuMillis() - cpu0, how, e.getClass().getSimpleName() + ": " + e.getMessage());
+                System.currentTimeMillis() - t0, cpuLimit.spentMillis(), how, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             if (proof != null) {
                 proof.dispose();
