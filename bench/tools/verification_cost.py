@@ -25,7 +25,7 @@ def tlc_table(path):
 def key_table(path):
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
-    print("## KeY (per contract; CPU time is the worker JVM's process CPU time (KeY's thread plus GC and JIT threads), wall includes waiting for the other worker)\n")
+    print("## KeY (per contract; CPU time is that of the thread applying KeY's rules (GC and JIT threads not counted), wall includes waiting for the other worker)\n")
     print("| package | proved | open | not run | trusted | median CPU s per proved | max CPU s per proved | CPU s in all |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     packages = sorted({r["package"] for r in rows})
