@@ -805,8 +805,11 @@ public final class AddressSpace {
      * The kernel space and the current space cannot be destroyed (switch away first).
      */
     /*@ public normal_behavior
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   ensures \result == Err.OK || \result == Err.DESTROYED || \result == Err.INVALID_ARGUMENT;
       @   ensures \result == Err.OK ==> state == DESTROYED;
+      @   ensures \result != Err.OK ==> state == \old(state);
+      @   ensures \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @*/
     public long destroy(boolean freeMappedFrames) {
         if (state != LIVE) {
@@ -815,12 +818,25 @@ public final class AddressSpace {
         if (kernel || isCurrent()) {
             return Err.INVALID_ARGUMENT;
         }
-        releaseTables(freeMappedFrames);
-        state = DESTROYED;
+        releaseTables(freeMappedFrames, false);
         return Err.OK;
     }
 
-    private void releaseTables(boolean freeMappedFrames) {
+    /**
+     * Frees the lower-half tables, the PML4 (and with freeMappedFrames the mapped frames) and the PCID, and leaves
+     * the space NEW (pml4 0) when backToNew, else DESTROYED. The state change is made here, after the PMM calls, so
+     * a caller's proof passes the PMM's invariant on unchanged instead of re-proving it after a field write.
+     */
+    /*@ private normal_behavior
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+      @   ensures backToNew ==> state == NEW && pml4 == 0;
+      @   ensures !backToNew ==> state == DESTROYED;
+      @   ensures \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+      @   assignable state, pml4, vmm.tableFrames, vmm.owners.bits[*], vmm.owners.vmmTables[*],
+      @              vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*], vmm.pmm.full[*], vmm.pmm.free,
+      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree, vmm.pcids.used[*];
+      @*/
+    private void releaseTables(boolean freeMappedFrames, boolean backToNew) {
         for (int i = 0; i < Vmm.KERNEL_FIRST_SLOT; i++) {
             long e = Tables.read(pml4, i);
             if (Pte.isPresent(e)) {
@@ -829,6 +845,12 @@ public final class AddressSpace {
         }
         vmm.freeTable(pml4);
         vmm.pcids().release(pcid, pcidGeneration);
+        if (backToNew) {
+            state = NEW;
+            pml4 = 0;
+        } else {
+            state = DESTROYED;
+        }
     }
 
     private void freeSubtree(long table, int level, boolean freeMappedFrames) {
@@ -887,9 +909,7 @@ public final class AddressSpace {
             if (Pte.isPresent(e)) {
                 r = cloneSubtree(Pte.frame(e), 3, i * Layout.SLOT_SIZE, dst);
                 if (r != Err.OK) {
-                    dst.releaseTables(true);
-                    dst.state = NEW;
-                    dst.pml4 = 0;
+                    dst.releaseTables(true, true);
                     return r;
                 }
             }

@@ -32,6 +32,9 @@ public final class DemandPager {
     /*@ spec_public @*/ private long servedFaults;
     /*@ spec_public @*/ private long refusedFaults;
 
+    /** One slot per region in each of the four arrays. */
+    //@ public invariant start.length == owner.length && end.length == owner.length && flags.length == owner.length;
+
     /*@ public normal_behavior
       @   requires vmm != null && capacity >= 1;
       @   ensures servedFaults == 0 && refusedFaults == 0;
@@ -125,25 +128,60 @@ public final class DemandPager {
 
     /** Unregisters the region starting at va of s, unmapping the pages it faulted in and freeing their frames. */
     /*@ public normal_behavior
-      @   requires s != null;
+      @   requires s != null && s.vmm == vmm && \invariant_for(s);
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   ensures \result == Err.OK || \result == Err.NOT_MAPPED;
       @*/
     public long removeLazy(AddressSpace s, long va) {
+        long id = s.id();
+        int r = -1;
+        /*@ loop_invariant 0 <= i && i <= owner.length && r == -1;
+          @ decreasing owner.length - i;
+          @ assignable \nothing;
+          @*/
         for (int i = 0; i < owner.length; i++) {
-            if (owner[i] == s.id() && start[i] == va) {
-                if (s.state() == AddressSpace.LIVE) {
-                    for (long p = start[i]; p < end[i]; p = p + VirtAddr.PAGE_SIZE) {
-                        long f = s.unmap(p);
-                        if (f >= 0) {
-                            vmm.pmm().freeFrame(f);
-                        }
-                    }
-                }
-                owner[i] = 0;
-                return Err.OK;
+            if (owner[i] == id && start[i] == va) {
+                r = i;
+                break;
             }
         }
-        return Err.NOT_MAPPED;
+        if (r < 0) {
+            return Err.NOT_MAPPED;
+        }
+        if (s.state() == AddressSpace.LIVE) {
+            unmapRange(s, start[r], end[r]);
+        }
+        owner[r] = 0;
+        return Err.OK;
+    }
+
+    /**
+     * Unmaps every page of [lo, hi) that is mapped in s and frees its frame. addLazy registers only canonical
+     * ranges (within [-2^47, 2^47]), so capping at 2^47 changes nothing for them and p + PAGE_SIZE never wraps.
+     */
+    /*@ private normal_behavior
+      @   requires s != null && s.vmm == vmm && \invariant_for(s);
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+      @   ensures \invariant_for(s) && \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+      @   assignable s.path[*], s.tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames,
+      @              vmm.owners.bits[*], vmm.owners.vmmTables[*], vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*],
+      @              vmm.pmm.full[*], vmm.pmm.free, vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree;
+      @*/
+    private void unmapRange(AddressSpace s, long lo, long hi) {
+        long top = hi < VirtAddr.LOWER_HALF_END ? hi : VirtAddr.LOWER_HALF_END;
+        /*@ loop_invariant lo <= p && s.vmm == vmm && \invariant_for(s)
+          @   && \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+          @ decreasing top - p;
+          @ assignable s.path[*], s.tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames,
+          @            vmm.owners.bits[*], vmm.owners.vmmTables[*], vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*],
+          @            vmm.pmm.full[*], vmm.pmm.free, vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree;
+          @*/
+        for (long p = lo; p < top; p = p + VirtAddr.PAGE_SIZE) {
+            long f = s.unmap(p);
+            if (f >= 0) {
+                vmm.pmm().freeFrame(f);
+            }
+        }
     }
 
     /** The #PF entry point the IDT calls: true when the fault was resolved and the access may be retried. */

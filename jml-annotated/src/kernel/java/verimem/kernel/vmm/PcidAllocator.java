@@ -78,12 +78,15 @@ public final class PcidAllocator {
         return 1;
     }
 
-    /** Gives a PCID back; ignored when it belongs to an older generation (it was already recycled). */
+    /**
+     * Gives a PCID back; ignored when it belongs to an older generation (it was already recycled) and when it is 0
+     * (the kernel's) or out of range (never handed out).
+     */
     /*@ public normal_behavior
-      @   requires 0 <= pcid && pcid < limit;
+      @   assignable used[*];
       @*/
     public void release(int pcid, long ofGeneration) {
-        if (pcid > 0 && ofGeneration == generation) {
+        if (pcid > 0 && pcid < used.length && ofGeneration == generation) {
             used[pcid] = false;
         }
     }
