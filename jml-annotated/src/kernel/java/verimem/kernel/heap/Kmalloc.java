@@ -44,6 +44,9 @@ public final class Kmalloc {
     /*@ public invariant kind.length == frame.length && used.length == frame.length
       @   && slotMap.length == 4 * frame.length && 1 <= frame.length && frame.length < 100000000;
       @*/
+    /*@ public invariant (\forall int d; 0 <= d && d < kind.length;
+      @   kind[d] == UNUSED || kind[d] == LARGE || (0 <= kind[d] && kind[d] < CLASSES));
+      @*/
 
     /*@ public normal_behavior
       @   requires pmm != null && owners != null && maxSlabs >= 1 && maxSlabs < 100000000;
@@ -87,9 +90,10 @@ public final class Kmalloc {
     /*@ public normal_behavior
       @   requires 0 <= c && c < CLASSES;
       @   ensures \result == (16L << c);
-      @   assignable \nothing;
+      @   ensures 16 <= \result && \result <= LARGEST_SMALL;
+      @   assignable \strictly_nothing;
       @*/
-    public /*@ pure spec_java_math @*/ static long classSize(int c) {
+    public /*@ strictly_pure spec_java_math @*/ static long classSize(int c) {
         return 16L << c;
     }
 
@@ -200,55 +204,111 @@ public final class Kmalloc {
         return -1;
     }
 
+    /** Slot number of byte offset off in a slab of class c: below 256 (4096 / 16). */
+    /*@ private normal_behavior
+      @   requires 0 <= off && off < PAGE && 0 <= c && c < CLASSES;
+      @   ensures \result == off / classSize(c) && 0 <= \result && \result < 256;
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ strictly_pure @*/ int slotIndex(long off, int c) {
+        return (int) (off / classSize(c));
+    }
+
     /** Frees an object kmalloc returned; see the class comment for what is refused. */
     /*@ public normal_behavior
+      @   requires \invariant_for(pmm) && \invariant_for(owners);
+      @   requires owners.bits != pmm.bitmap && owners.bits != pmm.nonEmpty && owners.bits != pmm.full
+      @        && owners.vmmTables != pmm.bitmap && owners.vmmTables != pmm.nonEmpty && owners.vmmTables != pmm.full;
+      @   requires (\forall int d; 0 <= d && d < frame.length; Long.MIN_VALUE <= frame[d] && frame[d] <= Long.MAX_VALUE
+      @        && Integer.MIN_VALUE <= used[d] && used[d] <= Integer.MAX_VALUE);
       @   ensures \result == Err.OK || \result == Err.NOT_ALLOCATED || \result == Err.NOT_MANAGED;
       @   ensures \result == Err.OK ==> liveObjects == \old(liveObjects) - 1;
       @   ensures \result != Err.OK ==> liveObjects == \old(liveObjects) && heapFrames == \old(heapFrames);
       @*/
     public long kfree(long ptr) {
-        if (!Layout.inDirectMap(ptr)) {
+        // Layout.inDirectMap(ptr), inline: a call of a pure (not strictly pure) method would leave the PMM's
+        // invariant in a heap KeY cannot relate to the one before without unfolding it.
+        if (ptr < Layout.DIRECT_MAP_BASE || ptr >= Layout.DIRECT_MAP_BASE + Layout.DIRECT_MAP_SIZE) {
             return Err.NOT_MANAGED;
         }
         long pa = ptr - Layout.DIRECT_MAP_BASE;
+        int d = descriptorOf(pa);
+        if (d < 0) {
+            return Err.NOT_MANAGED;
+        }
+        if (kind[d] == LARGE) {
+            if (pa != frame[d]) {
+                return Err.NOT_MANAGED;
+            }
+            long first = frame[d];
+            int order = used[d];
+            long n = 1L << order;
+            // The PMM before the ownership bits: the PMM's invariant does not read them, but a proof would have to
+            // unfold it to see that if the PMM were called after FrameOwnership.unmark.
+            pmm.freeAligned(first, order);
+            /*@ loop_invariant 0 <= i && (i <= n || i == 0) && \invariant_for(owners);
+              @ decreases n - i;
+              @ assignable owners.bits[*];
+              @*/
+            for (long i = 0; i < n; i++) {
+                owners.unmark(first + i * PAGE);
+            }
+            heapFrames = heapFrames - n;
+            kind[d] = UNUSED;
+            liveObjects = liveObjects - 1;
+            return Err.OK;
+        }
+        long off = pa - frame[d];
+        long size = classSize(kind[d]);
+        if (off % size != 0) {
+            return Err.NOT_MANAGED;
+        }
+        int s = slotIndex(off, kind[d]);
+        int w = d * 4 + s / 64;
+        long bit = Bits.bit(s % 64);
+        // Inline bit test and clear (Bits.isSet/withBitCleared): a long[] element passed to a method needs its long
+        // range shown, which no invariant states for the slot map.
+        if ((slotMap[w] >> (s % 64)) % 2 == 0) {
+            return Err.NOT_ALLOCATED;
+        }
+        slotMap[w] = slotMap[w] - bit;
+        used[d] = used[d] - 1;
+        liveObjects = liveObjects - 1;
+        if (used[d] == 0) {
+            long f = frame[d];
+            pmm.freeFrame(f);
+            owners.unmark(f);
+            heapFrames = heapFrames - 1;
+            kind[d] = UNUSED;
+        }
+        return Err.OK;
+    }
+
+    /**
+     * The first descriptor that pa falls in: a large block (from its first frame up to its 2^order frames) or a
+     * slab frame; -1 if none.
+     */
+    /*@ private normal_behavior
+      @   requires 0 <= pa;
+      @   requires (\forall int d; 0 <= d && d < frame.length; Long.MIN_VALUE <= frame[d] && frame[d] <= Long.MAX_VALUE);
+      @   ensures -1 <= \result && \result < kind.length;
+      @   ensures \result >= 0 ==> (kind[\result] == LARGE && frame[\result] <= pa)
+      @        || (0 <= kind[\result] && kind[\result] < CLASSES && 0 <= pa - frame[\result] && pa - frame[\result] < PAGE);
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ strictly_pure @*/ int descriptorOf(long pa) {
+        /*@ loop_invariant 0 <= d && d <= kind.length;
+          @ decreases kind.length - d;
+          @ assignable \strictly_nothing;
+          @*/
         for (int d = 0; d < kind.length; d++) {
             if (kind[d] == LARGE && frame[d] <= pa && pa - frame[d] < PAGE * (1L << used[d])) {
-                if (pa != frame[d]) {
-                    return Err.NOT_MANAGED;
-                }
-                long n = 1L << used[d];
-                for (long i = 0; i < n; i++) {
-                    owners.unmark(frame[d] + i * PAGE);
-                }
-                pmm.freeAligned(frame[d], used[d]);
-                heapFrames = heapFrames - n;
-                kind[d] = UNUSED;
-                liveObjects = liveObjects - 1;
-                return Err.OK;
+                return d;
             }
-            if (kind[d] >= 0 && frame[d] <= pa && pa - frame[d] < PAGE) {
-                long size = classSize(kind[d]);
-                long off = pa - frame[d];
-                if (off % size != 0) {
-                    return Err.NOT_MANAGED;
-                }
-                int s = (int) (off / size);
-                int w = d * 4 + s / 64;
-                if (!Bits.isSet(slotMap[w], s % 64)) {
-                    return Err.NOT_ALLOCATED;
-                }
-                slotMap[w] = Bits.withBitCleared(slotMap[w], s % 64);
-                used[d] = used[d] - 1;
-                liveObjects = liveObjects - 1;
-                if (used[d] == 0) {
-                    owners.unmark(frame[d]);
-                    pmm.freeFrame(frame[d]);
-                    heapFrames = heapFrames - 1;
-                    kind[d] = UNUSED;
-                }
-                return Err.OK;
+            if (kind[d] >= 0 && frame[d] <= pa && 0 <= pa - frame[d] && pa - frame[d] < PAGE) {
+                return d;
             }
         }
-        return Err.NOT_MANAGED;
+        return -1;
     }
 }
