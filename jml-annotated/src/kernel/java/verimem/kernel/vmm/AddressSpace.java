@@ -73,7 +73,7 @@ public final class AddressSpace {
     /** Serial number, unique over the VMM's lifetime (the demand pager names spaces by it). */
     /*@ public normal_behavior
       @   ensures \result == id;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long id() {
         return id;
@@ -81,7 +81,7 @@ public final class AddressSpace {
 
     /*@ public normal_behavior
       @   ensures \result == state;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public int state() {
         return state;
@@ -97,7 +97,7 @@ public final class AddressSpace {
 
     /*@ public normal_behavior
       @   ensures \result == kernel;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public boolean isKernel() {
         return kernel;

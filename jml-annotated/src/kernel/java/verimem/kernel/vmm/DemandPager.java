@@ -3,6 +3,7 @@ package verimem.kernel.vmm;
 import verimem.kernel.arch.Cpu;
 import verimem.kernel.arch.Err;
 import verimem.kernel.arch.VirtAddr;
+import verimem.kernel.pmm.Pmm;
 
 /**
  * Demand paging: lazy regions are reserved without frames; the page-fault entry point maps a zeroed frame on
@@ -76,12 +77,14 @@ public final class DemandPager {
      * aligned, in the half s may map, unmapped now, and must not overlap another lazy region of s.
      */
     /*@ public normal_behavior
-      @   requires s != null;
+      @   requires s != null && \invariant_for(s);
       @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.INVALID_ARGUMENT
       @        || \result == Err.NON_CANONICAL || \result == Err.NO_MEMORY || \result == Err.DESTROYED
       @        || \result == Err.ALREADY_MAPPED || \result == Err.WRITE_EXECUTE;
-      @   ensures \result == Err.OK ==> !PageFlags.isUserWriteExecute(pageFlags);
-      @   ensures \result == Err.OK ==> !PageFlags.isWriteExecute(pageFlags);
+      @   ensures \result == Err.OK ==> !((pageFlags >> verimem.kernel.arch.Pte.BIT_USER) % 2 != 0 && (pageFlags >> verimem.kernel.arch.Pte.BIT_WRITABLE) % 2 != 0
+      @                                   && pageFlags >= 0); // !PageFlags.isUserWriteExecute(pageFlags)
+      @   ensures \result == Err.OK ==> !((pageFlags >> verimem.kernel.arch.Pte.BIT_WRITABLE) % 2 != 0 && pageFlags >= 0);
+      @                                   // !PageFlags.isWriteExecute(pageFlags)
       @*/
     public long addLazy(AddressSpace s, long va, long bytes, long pageFlags) {
         if (s.state() != AddressSpace.LIVE) {
@@ -100,13 +103,18 @@ public final class DemandPager {
         if (PageFlags.isWriteExecute(pageFlags)) {
             return Err.WRITE_EXECUTE; // refused now: the fault handler's map would refuse every page later
         }
+        long id = s.id();
         int free = -1;
+        /*@ loop_invariant 0 <= i && i <= owner.length && -1 <= free && free < i;
+          @ decreasing owner.length - i;
+          @ assignable \strictly_nothing;
+          @*/
         for (int i = 0; i < owner.length; i++) {
             if (owner[i] == 0) {
                 if (free < 0) {
                     free = i;
                 }
-            } else if (owner[i] == s.id() && va < end[i] && start[i] < va + bytes) {
+            } else if (owner[i] == id && va < end[i] && start[i] < va + bytes) {
                 return Err.INVALID_ARGUMENT;
             }
         }
@@ -114,14 +122,19 @@ public final class DemandPager {
             return Err.NO_MEMORY;
         }
         TranslateResult tr = new TranslateResult();
-        for (long p = va; p < va + bytes; p = p + VirtAddr.PAGE_SIZE) {
+        long stop = va + bytes; // no wrap: va and va + bytes - 1 are canonical and in the same half
+        /*@ loop_invariant va <= p && \invariant_for(s);
+          @ decreasing stop - p;
+          @ assignable tr.*;
+          @*/
+        for (long p = va; p < stop; p = p + VirtAddr.PAGE_SIZE) {
             if (s.translate(p, tr) != Err.NOT_MAPPED) {
                 return Err.ALREADY_MAPPED;
             }
         }
-        owner[free] = s.id();
+        owner[free] = id;
         start[free] = va;
-        end[free] = va + bytes;
+        end[free] = stop;
         flags[free] = pageFlags;
         return Err.OK;
     }
@@ -137,7 +150,7 @@ public final class DemandPager {
         int r = -1;
         /*@ loop_invariant 0 <= i && i <= owner.length && r == -1;
           @ decreasing owner.length - i;
-          @ assignable \nothing;
+          @ assignable \strictly_nothing;
           @*/
         for (int i = 0; i < owner.length; i++) {
             if (owner[i] == id && start[i] == va) {
@@ -169,17 +182,20 @@ public final class DemandPager {
       @*/
     private void unmapRange(AddressSpace s, long lo, long hi) {
         long top = hi < VirtAddr.LOWER_HALF_END ? hi : VirtAddr.LOWER_HALF_END;
-        /*@ loop_invariant lo <= p && s.vmm == vmm && \invariant_for(s)
-          @   && \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
+        Vmm v = vmm;
+        Pmm pm = v.pmm();
+        FrameOwnership ow = v.ownership();
+        /*@ loop_invariant lo <= p && s.vmm == v && v.pmm == pm && v.owners == ow
+          @   && \invariant_for(s) && \invariant_for(v) && \invariant_for(pm) && \invariant_for(ow);
           @ decreasing top - p;
-          @ assignable s.path[*], s.tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames,
-          @            vmm.owners.bits[*], vmm.owners.vmmTables[*], vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*],
-          @            vmm.pmm.full[*], vmm.pmm.free, vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree;
+          @ assignable s.path[*], s.tlbDirty, v.kernelEpoch, v.current.kernelEpochSeen, v.tableFrames,
+          @            ow.bits[*], ow.vmmTables[*], pm.bitmap[*], pm.nonEmpty[*],
+          @            pm.full[*], pm.free, pm.hint, pm.hintBase, pm.wordFree;
           @*/
         for (long p = lo; p < top; p = p + VirtAddr.PAGE_SIZE) {
             long f = s.unmap(p);
             if (f >= 0) {
-                vmm.pmm().freeFrame(f);
+                pm.freeFrame(f);
             }
         }
     }

@@ -25,7 +25,7 @@ public final class PageFlags {
       @                         && ((flags - Long.MIN_VALUE) / 32 == 0 || (flags - Long.MIN_VALUE) / 32 == 8)));
       @   ensures \result ==> ((0 <= flags && flags < 4096)
       @                      || (Long.MIN_VALUE <= flags && flags < Long.MIN_VALUE + 4096));
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public /*@ pure @*/ static boolean isValid(long flags) {
         long low = flags;
@@ -53,10 +53,10 @@ public final class PageFlags {
     }
 
     /*@ public normal_behavior
-      @   ensures \result == Pte.has(flags, Pte.BIT_USER);
-      @   assignable \nothing;
+      @   ensures \result == ((flags >> Pte.BIT_USER) % 2 != 0);
+      @   assignable \strictly_nothing;
       @*/
-    public static boolean isUser(long flags) {
+    public /*@ spec_java_math @*/ static boolean isUser(long flags) {
         return Pte.has(flags, Pte.BIT_USER);
     }
 
@@ -65,10 +65,10 @@ public final class PageFlags {
      * own predicate because the isolation invariants are stated about user-accessible leaves.
      */
     /*@ public normal_behavior
-      @   ensures \result == (Pte.has(flags, Pte.BIT_USER) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0);
-      @   assignable \nothing;
+      @   ensures \result == ((flags >> Pte.BIT_USER) % 2 != 0 && (flags >> Pte.BIT_WRITABLE) % 2 != 0 && flags >= 0);
+      @   assignable \strictly_nothing;
       @*/
-    public /*@ pure @*/ static boolean isUserWriteExecute(long flags) {
+    public /*@ strictly_pure spec_java_math @*/ static boolean isUserWriteExecute(long flags) {
         return isUser(flags) && Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0;
     }
 
@@ -79,10 +79,10 @@ public final class PageFlags {
      * writable and NX; a writable executable page would let one stray write become code.
      */
     /*@ public normal_behavior
-      @   ensures \result == (Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0);
-      @   assignable \nothing;
+      @   ensures \result == ((flags >> Pte.BIT_WRITABLE) % 2 != 0 && flags >= 0);
+      @   assignable \strictly_nothing;
       @*/
-    public /*@ pure @*/ static boolean isWriteExecute(long flags) {
+    public /*@ strictly_pure spec_java_math @*/ static boolean isWriteExecute(long flags) {
         return Pte.has(flags, Pte.BIT_WRITABLE) && flags >= 0;
     }
 }

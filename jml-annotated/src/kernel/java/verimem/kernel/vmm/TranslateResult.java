@@ -27,6 +27,7 @@ public final class TranslateResult {
 
     /*@ public normal_behavior
       @   ensures status == NOT_MAPPED && frame == 0 && offset == 0 && pageSize == 0;
+      @   assignable \nothing;
       @*/
     public TranslateResult() {
         status = NOT_MAPPED;

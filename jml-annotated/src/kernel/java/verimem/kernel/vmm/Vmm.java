@@ -210,7 +210,7 @@ public final class Vmm {
 
     /*@ public normal_behavior
       @   ensures \result == pmm;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public Pmm pmm() {
         return pmm;
@@ -218,7 +218,7 @@ public final class Vmm {
 
     /*@ public normal_behavior
       @   ensures \result == owners;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public FrameOwnership ownership() {
         return owners;
@@ -294,10 +294,11 @@ public final class Vmm {
      */
     /*@ normal_behavior
       @   requires owners != null && \invariant_for(owners);
-      @   ensures \result == owners.isVmmTable(f);
+      @   ensures \result == (0 <= f && f / 4096 < owners.frames
+      @                       && (owners.vmmTables[(int) (f / 4096 / 64)] >> (int) (f / 4096 % 64)) % 2 != 0);
       @   assignable \strictly_nothing;
       @*/
-    /*@ helper @*/ boolean isReclaimable(long f) {
+    /*@ helper spec_java_math @*/ boolean isReclaimable(long f) {
         return owners.isVmmTable(f);
     }
 
