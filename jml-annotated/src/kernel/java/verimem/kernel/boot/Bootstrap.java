@@ -6,6 +6,7 @@ import verimem.kernel.arch.KernelPanic;
 import verimem.kernel.arch.Layout;
 import verimem.kernel.arch.Pte;
 import verimem.kernel.earlymap.EarlyMapper;
+import verimem.kernel.memmap.MapInvariants;
 import verimem.kernel.memmap.MemoryMap;
 import verimem.kernel.pmm.Pmm;
 import verimem.kernel.prepmm.PrePmm;
@@ -150,6 +151,12 @@ public final class Bootstrap {
     /** Runs the hand-off check and prints "PMM manages N frames of M usable" on the console. */
     /*@ public normal_behavior
       @   requires done && pmm != null && check != null;
+      @   requires \invariant_for(map) && \invariant_for(pre);
+      @   requires (\forall int k; 0 <= k && k < map.count;
+      @              0 <= map.starts[k] && map.starts[k] <= MapInvariants.MAX_PHYS
+      @              && 0 <= map.ends[k] && map.ends[k] <= MapInvariants.MAX_PHYS);
+      @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
+      @            && pmm.segs.words == pmm.bitmap.length;
       @   ensures \result == Err.OK <==> check.violations == 0;
       @*/
     public long checkAndReport(HandOffCheck check) {

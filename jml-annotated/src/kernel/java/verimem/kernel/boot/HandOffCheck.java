@@ -1,6 +1,7 @@
 package verimem.kernel.boot;
 
 import verimem.kernel.arch.Err;
+import verimem.kernel.memmap.MapInvariants;
 import verimem.kernel.memmap.MemoryMap;
 import verimem.kernel.pmm.Pmm;
 import verimem.kernel.prepmm.PrePmm;
@@ -35,6 +36,12 @@ public final class HandOffCheck {
     /** Runs the check; Err.OK when the partition holds, Err.INVALID_ARGUMENT when any frame breaks it. */
     /*@ public normal_behavior
       @   requires map != null && pre != null && pmm != null;
+      @   requires \invariant_for(map) && \invariant_for(pre);
+      @   requires (\forall int k; 0 <= k && k < map.count;
+      @              0 <= map.starts[k] && map.starts[k] <= MapInvariants.MAX_PHYS
+      @              && 0 <= map.ends[k] && map.ends[k] <= MapInvariants.MAX_PHYS);
+      @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
+      @            && pmm.segs.words == pmm.bitmap.length;
       @   ensures \result == Err.OK <==> violations == 0;
       @   ensures \result == Err.OK ==> usable == free + pageTables + metadata + earlyData;
       @   assignable usable, free, pageTables, metadata, earlyData, carvedOut, violations, firstViolation;
@@ -50,25 +57,20 @@ public final class HandOffCheck {
         firstViolation = -1;
         long carvedUpTo = 0;
         int n = map.count();
+        /*@ loop_invariant 0 <= i && i <= n && n == map.count && \invariant_for(map) && \invariant_for(pre);
+          @ loop_invariant 0 <= carvedUpTo && carvedUpTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+          @ loop_invariant 0 <= violations && 0 <= usable && usable <= i * MAX_RANGE_FRAMES;
+          @ loop_invariant violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
+          @                                     && usable == free + pageTables + metadata + earlyData);
+          @ decreasing n - i;
+          @ assignable usable, free, pageTables, metadata, earlyData, carvedOut, violations, firstViolation;
+          @*/
         for (int i = 0; i < n; i++) {
             int type = map.type(i);
             if (type == MemoryMap.USABLE) {
-                long end = map.end(i) / Pmm.FRAME * Pmm.FRAME;
-                for (long pa = (map.start(i) + Pmm.FRAME - 1) / Pmm.FRAME * Pmm.FRAME; pa < end; pa = pa + Pmm.FRAME) {
-                    classifyUsable(pa, pre, pmm);
-                }
+                classifyRange(map.start(i), map.end(i), pre, pmm);
             } else if (isCarveOut(type)) {
-                long pa = map.start(i) / Pmm.FRAME * Pmm.FRAME;
-                if (pa < carvedUpTo) {
-                    pa = carvedUpTo;
-                }
-                for (; pa < map.end(i); pa = pa + Pmm.FRAME) {
-                    carvedOut = carvedOut + 1;
-                    if (pmm.manages(pa) || pre.purposeOf(pa) != PrePmm.NONE) {
-                        violation(pa);
-                    }
-                    carvedUpTo = pa + Pmm.FRAME;
-                }
+                carvedUpTo = carveRange(map.start(i), map.end(i), carvedUpTo, pre, pmm);
             }
         }
         if (pmm.managedFrames() != usable) {
@@ -77,11 +79,96 @@ public final class HandOffCheck {
         return violations == 0 ? Err.OK : Err.INVALID_ARGUMENT;
     }
 
-    private void classifyUsable(long pa, PrePmm pre, Pmm pmm) {
+    /** A bound on the frames of one range: 2^41 (a range below MAX_PHYS = 2^52 holds at most 2^40 frames). */
+    private static final long MAX_RANGE_FRAMES = 2199023255552L;
+
+    /** Classifies every whole frame of the usable range [start, end). */
+    /*@ private normal_behavior
+      @   requires pre != null && pmm != null && \invariant_for(pre);
+      @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
+      @            && pmm.segs.words == pmm.bitmap.length;
+      @   requires 0 <= start && start <= MapInvariants.MAX_PHYS && 0 <= end && end <= MapInvariants.MAX_PHYS;
+      @   requires 0 <= violations && 0 <= usable && usable <= (MemoryMap.CAPACITY - 1) * MAX_RANGE_FRAMES;
+      @   requires violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
+      @                                 && usable == free + pageTables + metadata + earlyData);
+      @   ensures \old(violations) <= violations && \old(usable) <= usable && usable <= \old(usable) + MAX_RANGE_FRAMES;
+      @   ensures violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
+      @                                && usable == free + pageTables + metadata + earlyData);
+      @   assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
+      @*/
+    private void classifyRange(long start, long end, PrePmm pre, Pmm pmm) {
+        long last = end / Pmm.FRAME * Pmm.FRAME;
+        long first = (start + Pmm.FRAME - 1) / Pmm.FRAME * Pmm.FRAME;
+        /*@ loop_invariant 0 <= first && first <= pa && (pa == first || pa < last + Pmm.FRAME)
+          @     && 0 <= last && last <= MapInvariants.MAX_PHYS && first <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+          @ loop_invariant usable * Pmm.FRAME + first == \old(usable) * Pmm.FRAME + pa && \invariant_for(pre);
+          @ loop_invariant \old(violations) <= violations;
+          @ loop_invariant violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
+          @                                     && usable == free + pageTables + metadata + earlyData);
+          @ decreasing last - pa + Pmm.FRAME;
+          @ assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
+          @*/
+        for (long pa = first; pa < last; pa = pa + Pmm.FRAME) {
+            boolean isFree = pmm.isFree(pa);
+            int purpose = pre.purposeOf(pa);
+            count(pa, pmm.manages(pa), isFree, purpose);
+        }
+    }
+
+    /**
+     * Counts every frame overlapping the carve-out range [start, end) that lies at or above carvedUpTo (so that a
+     * frame shared by two carve-out ranges is counted once); returns the new carvedUpTo.
+     */
+    /*@ private normal_behavior
+      @   requires pre != null && pmm != null && \invariant_for(pre);
+      @   requires pmm.segs != null && \invariant_for(pmm.segs);
+      @   requires 0 <= start && start <= MapInvariants.MAX_PHYS && 0 <= end && end <= MapInvariants.MAX_PHYS;
+      @   requires 0 <= carvedUpTo && carvedUpTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+      @   requires 0 <= violations;
+      @   ensures \old(violations) <= violations;
+      @   ensures 0 <= \result && \result <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+      @   assignable carvedOut, violations, firstViolation;
+      @*/
+    private long carveRange(long start, long end, long carvedUpTo, PrePmm pre, Pmm pmm) {
+        long upTo = carvedUpTo;
+        long pa = start / Pmm.FRAME * Pmm.FRAME;
+        if (pa < upTo) {
+            pa = upTo;
+        }
+        /*@ loop_invariant \old(violations) <= violations && \invariant_for(pre);
+          @ loop_invariant 0 <= pa && pa <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+          @ loop_invariant 0 <= upTo && upTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+          @ decreasing end - pa + Pmm.FRAME;
+          @ assignable carvedOut, violations, firstViolation;
+          @*/
+        while (pa < end) {
+            carvedOut = carvedOut + 1;
+            if (pmm.manages(pa) || pre.purposeOf(pa) != PrePmm.NONE) {
+                violation(pa);
+            }
+            pa = pa + Pmm.FRAME;
+            upTo = pa;
+        }
+        return upTo;
+    }
+
+    /**
+     * Counts one usable frame at pa from what the PMM and the pre-PMM say about it: a violation unless it is
+     * managed and either free in the PMM or held by a pre-PMM allocation, not both.
+     */
+    /*@ private normal_behavior
+      @   requires PrePmm.NONE <= purpose && purpose <= PrePmm.EARLY_DATA;
+      @   requires 0 <= violations && 0 <= usable && usable < Long.MAX_VALUE;
+      @   requires violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
+      @                                 && usable == free + pageTables + metadata + earlyData);
+      @   ensures usable == \old(usable) + 1 && \old(violations) <= violations;
+      @   ensures violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
+      @                                && usable == free + pageTables + metadata + earlyData);
+      @   assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
+      @*/
+    private void count(long pa, boolean managed, boolean isFree, int purpose) {
         usable = usable + 1;
-        boolean isFree = pmm.isFree(pa);
-        int purpose = pre.purposeOf(pa);
-        if (!pmm.manages(pa) || isFree == (purpose != PrePmm.NONE)) {
+        if (!managed || isFree == (purpose != PrePmm.NONE)) {
             violation(pa);
         }
         if (isFree) {
@@ -95,17 +182,26 @@ public final class HandOffCheck {
         }
     }
 
+    /** Records a violation at pa; the count saturates at Long.MAX_VALUE instead of wrapping to a negative. */
+    /*@ private normal_behavior
+      @   requires 0 <= violations;
+      @   ensures 0 < violations && \old(violations) <= violations;
+      @   assignable violations, firstViolation;
+      @*/
     private void violation(long pa) {
         if (violations == 0) {
             firstViolation = pa;
         }
-        violations = violations + 1;
+        if (violations < Long.MAX_VALUE) {
+            violations = violations + 1;
+        }
     }
 
     /** The kernel's own carve-out types (memmap adds them on top of the firmware types). */
     /*@ public normal_behavior
       @   ensures \result == (type == MemoryMap.LOW_MEMORY || type == MemoryMap.KERNEL_IMAGE
       @                       || type == MemoryMap.BOOT_INFO || type == MemoryMap.BOOT_MODULE);
+      @   assignable \strictly_nothing;
       @*/
     public static boolean isCarveOut(int type) {
         return type == MemoryMap.LOW_MEMORY || type == MemoryMap.KERNEL_IMAGE || type == MemoryMap.BOOT_INFO
