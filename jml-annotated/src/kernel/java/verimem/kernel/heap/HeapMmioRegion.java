@@ -26,10 +26,12 @@ public final class HeapMmioRegion {
     //@ public invariant 0 <= heapTop && heapTop <= mmioBottom && mmioBottom <= size;
     // Every address of the region, base + offset with offset in [0, size], fits in a long (no wrap-around).
     //@ public invariant Long.MIN_VALUE <= base && base + size <= Long.MAX_VALUE;
+    // No address of the region is an Err code (so growHeap/mapMmio results are told apart by VaResult.isError).
+    //@ public invariant base + size < -VaResult.MAX_ERRNO || 0 <= base;
 
     /*@ public normal_behavior
       @   requires vmm != null && size > 2 * Layout.GUARD_GAP && size % PAGE == 0;
-      @   requires base + size <= Long.MAX_VALUE;
+      @   requires base + size <= Long.MAX_VALUE && (base + size < -VaResult.MAX_ERRNO || 0 <= base);
       @   ensures heapTop == 0 && mmioBottom == size;
       @*/
     public HeapMmioRegion(Vmm vmm, long base, long size) {
@@ -103,6 +105,8 @@ public final class HeapMmioRegion {
 
     /** Maps [pa, pa + bytes) of device memory uncached below the MMIO mark; returns its address or an Err. */
     /*@ public normal_behavior
+      @   requires vmm.kernelSpace != null && vmm.kernelSpace.vmm == vmm && \invariant_for(vmm.kernelSpace);
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   ensures VaResult.isError(\result) ==> heapTop == \old(heapTop) && mmioBottom == \old(mmioBottom);
       @*/
     public long mapMmio(long pa, long bytes) {
@@ -115,9 +119,25 @@ public final class HeapMmioRegion {
         long start = base + mmioBottom - bytes;
         AddressSpace k = vmm.kernelSpace();
         long flags = Pte.WRITABLE + Pte.CACHE_DISABLE + Pte.WRITE_THROUGH + Pte.NO_EXECUTE;
+        /*@ loop_invariant 0 <= off && \invariant_for(k) && \invariant_for(k.vmm)
+          @   && \invariant_for(k.vmm.pmm) && \invariant_for(k.vmm.owners);
+          @ decreases bytes - off;
+          @ assignable k.path[*], k.tlbDirty, k.vmm.kernelEpoch, k.vmm.current.kernelEpochSeen, k.vmm.tableFrames,
+          @   k.vmm.owners.bits[*], k.vmm.owners.vmmTables[*], k.vmm.pmm.bitmap[*], k.vmm.pmm.nonEmpty[*], k.vmm.pmm.full[*],
+          @   k.vmm.pmm.free, k.vmm.pmm.hint, k.vmm.pmm.hintBase, k.vmm.pmm.failCountdown, k.vmm.pmm.wordFree, k.vmm.pmm.sealed,
+          @   k.vmm.pmm.reservedStart[*], k.vmm.pmm.reservedEnd[*], k.vmm.pmm.reservedRuns;
+          @*/
         for (long off = 0; off < bytes; off = off + PAGE) {
             long r = k.map(start + off, pa + off, flags, PAGE);
             if (r != Err.OK) {
+                /*@ loop_invariant 0 <= j && \invariant_for(k) && \invariant_for(k.vmm)
+                  @   && \invariant_for(k.vmm.pmm) && \invariant_for(k.vmm.owners);
+                  @ decreases off - j;
+                  @ assignable k.path[*], k.tlbDirty, k.vmm.kernelEpoch, k.vmm.current.kernelEpochSeen, k.vmm.tableFrames,
+                  @   k.vmm.owners.bits[*], k.vmm.owners.vmmTables[*], k.vmm.pmm.bitmap[*], k.vmm.pmm.nonEmpty[*], k.vmm.pmm.full[*],
+                  @   k.vmm.pmm.free, k.vmm.pmm.hint, k.vmm.pmm.hintBase, k.vmm.pmm.failCountdown, k.vmm.pmm.wordFree, k.vmm.pmm.sealed,
+                  @   k.vmm.pmm.reservedStart[*], k.vmm.pmm.reservedEnd[*], k.vmm.pmm.reservedRuns;
+                  @*/
                 for (long j = 0; j < off; j = j + PAGE) {
                     k.unmap(start + j);
                 }

@@ -100,7 +100,17 @@ public final class Vmalloc {
         return va;
     }
 
-    private int freeSlot() {
+    /** A slot of the allocation table not in use (allocPages 0), or -1. */
+    /*@ private normal_behavior
+      @   ensures -1 <= \result && \result < allocPages.length;
+      @   ensures \result >= 0 ==> allocPages[\result] == 0;
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ strictly_pure @*/ int freeSlot() {
+        /*@ loop_invariant 0 <= i && i <= allocPages.length;
+          @ decreases allocPages.length - i;
+          @ assignable \strictly_nothing;
+          @*/
         for (int i = 0; i < allocPages.length; i++) {
             if (allocPages[i] == 0) {
                 return i;
