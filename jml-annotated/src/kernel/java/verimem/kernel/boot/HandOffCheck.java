@@ -101,7 +101,7 @@ public final class HandOffCheck {
         long first = frameUp(start);
         /*@ loop_invariant 0 <= first && first <= pa && (pa == first || pa < last + Pmm.FRAME)
           @     && 0 <= last && last <= MapInvariants.MAX_PHYS && first <= MapInvariants.MAX_PHYS + Pmm.FRAME;
-          @ loop_invariant usable * Pmm.FRAME + first == \old(usable) * Pmm.FRAME + pa && \invariant_for(pre);
+          @ loop_invariant usable * Pmm.FRAME + first == \old(usable) * Pmm.FRAME + pa && \invariant_for(pre) && \invariant_for(pmm.segs);
           @ loop_invariant \old(violations) <= violations;
           @ loop_invariant violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
           @                                     && usable == free + pageTables + metadata + earlyData);
@@ -155,7 +155,7 @@ public final class HandOffCheck {
         if (pa < upTo) {
             pa = upTo;
         }
-        /*@ loop_invariant \old(violations) <= violations && \invariant_for(pre);
+        /*@ loop_invariant \old(violations) <= violations && \invariant_for(pre) && \invariant_for(pmm.segs);
           @ loop_invariant 0 <= pa && pa <= MapInvariants.MAX_PHYS + Pmm.FRAME;
           @ loop_invariant 0 <= upTo && upTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
           @ decreasing end - pa + Pmm.FRAME;
