@@ -97,11 +97,11 @@ public final class HandOffCheck {
       @   assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
       @*/
     private void classifyRange(long start, long end, PrePmm pre, Pmm pmm) {
-        long last = end / Pmm.FRAME * Pmm.FRAME;
-        long first = (start + Pmm.FRAME - 1) / Pmm.FRAME * Pmm.FRAME;
+        long last = frameDown(end);
+        long first = frameUp(start);
         /*@ loop_invariant 0 <= first && first <= pa && (pa == first || pa < last + Pmm.FRAME)
           @     && 0 <= last && last <= MapInvariants.MAX_PHYS && first <= MapInvariants.MAX_PHYS + Pmm.FRAME;
-          @ loop_invariant usable * Pmm.FRAME + first == \old(usable) * Pmm.FRAME + pa && \invariant_for(pre);
+          @ loop_invariant usable * Pmm.FRAME + first == \old(usable) * Pmm.FRAME + pa && \invariant_for(pre) && \invariant_for(pmm.segs);
           @ loop_invariant \old(violations) <= violations;
           @ loop_invariant violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
           @                                     && usable == free + pageTables + metadata + earlyData);
@@ -113,6 +113,26 @@ public final class HandOffCheck {
             int purpose = pre.purposeOf(pa);
             count(pa, pmm.manages(pa), isFree, purpose);
         }
+    }
+
+    /** The frame holding a (a rounded down to a multiple of FRAME); the bounds are all the loops need. */
+    /*@ private normal_behavior
+      @   requires 0 <= a && a <= MapInvariants.MAX_PHYS;
+      @   ensures 0 <= \result && \result <= a && a < \result + Pmm.FRAME;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long frameDown(long a) {
+        return a / Pmm.FRAME * Pmm.FRAME;
+    }
+
+    /** The first frame starting at or above a (a rounded up to a multiple of FRAME). */
+    /*@ private normal_behavior
+      @   requires 0 <= a && a <= MapInvariants.MAX_PHYS;
+      @   ensures a <= \result && \result < a + Pmm.FRAME;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long frameUp(long a) {
+        return (a + Pmm.FRAME - 1) / Pmm.FRAME * Pmm.FRAME;
     }
 
     /**
@@ -131,11 +151,11 @@ public final class HandOffCheck {
       @*/
     private long carveRange(long start, long end, long carvedUpTo, PrePmm pre, Pmm pmm) {
         long upTo = carvedUpTo;
-        long pa = start / Pmm.FRAME * Pmm.FRAME;
+        long pa = frameDown(start);
         if (pa < upTo) {
             pa = upTo;
         }
-        /*@ loop_invariant \old(violations) <= violations && \invariant_for(pre);
+        /*@ loop_invariant \old(violations) <= violations && \invariant_for(pre) && \invariant_for(pmm.segs);
           @ loop_invariant 0 <= pa && pa <= MapInvariants.MAX_PHYS + Pmm.FRAME;
           @ loop_invariant 0 <= upTo && upTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
           @ decreasing end - pa + Pmm.FRAME;
