@@ -121,22 +121,35 @@ public final class DemandPager {
         if (free < 0) {
             return Err.NO_MEMORY;
         }
-        TranslateResult tr = new TranslateResult();
         long stop = va + bytes; // no wrap: va and va + bytes - 1 are canonical and in the same half
-        /*@ loop_invariant va <= p && \invariant_for(s);
-          @ decreasing stop - p;
-          @ assignable tr.*;
-          @*/
-        for (long p = va; p < stop; p = p + VirtAddr.PAGE_SIZE) {
-            if (s.translate(p, tr) != Err.NOT_MAPPED) {
-                return Err.ALREADY_MAPPED;
-            }
+        if (anyMapped(s, va, stop)) {
+            return Err.ALREADY_MAPPED;
         }
         owner[free] = id;
         start[free] = va;
         end[free] = stop;
         flags[free] = pageFlags;
         return Err.OK;
+    }
+
+    /** True when some page of [va, stop) is mapped (or its walk fails) in s. */
+    /*@ private normal_behavior
+      @   requires s != null && \invariant_for(s);
+      @   requires VirtAddr.UPPER_HALF_START <= va && stop <= VirtAddr.LOWER_HALF_END;
+      @   assignable \nothing;
+      @*/
+    private static boolean anyMapped(AddressSpace s, long va, long stop) {
+        TranslateResult tr = new TranslateResult();
+        /*@ loop_invariant va <= p && (p == va || p <= VirtAddr.LOWER_HALF_END + VirtAddr.PAGE_SIZE) && \invariant_for(s);
+          @ decreasing stop - p;
+          @ assignable tr.*;
+          @*/
+        for (long p = va; p < stop; p = p + VirtAddr.PAGE_SIZE) {
+            if (s.translate(p, tr) != Err.NOT_MAPPED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Unregisters the region starting at va of s, unmapping the pages it faulted in and freeing their frames. */
