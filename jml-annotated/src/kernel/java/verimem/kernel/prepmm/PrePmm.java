@@ -430,7 +430,7 @@ public final class PrePmm {
     /** Purpose of the allocation holding the frame at pa, or NONE. */
     /*@ public normal_behavior
       @   ensures \result == NONE || \result == PAGE_TABLE || \result == PMM_METADATA || \result == EARLY_DATA;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public int purposeOf(long pa) {
         int k = overlapping(pa, pa + 1);
