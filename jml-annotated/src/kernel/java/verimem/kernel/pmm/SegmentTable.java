@@ -34,6 +34,11 @@ public final class SegmentTable {
     //@ public invariant (\forall int s; 0 < s && s < count; end[s - 1] < start[s]);
     //@ public invariant (\forall int s; 0 <= s && s < count; 0 <= firstWord[s] && firstWord[s] + (end[s] - base[s] + 63) / 64 <= words);
     //@ public invariant count > 0 ==> firstWord[0] == 0;
+    /*
+     * What the invariant reads (chunkFirstSeg because JML's non-null default puts "chunkFirstSeg != null" in it): a
+     * write elsewhere (the PMM's bitmap, the ownership bitmaps) provably cannot break it.
+     */
+    //@ accessible \inv: start, end, base, firstWord, chunkFirstSeg, count, words, start[*], end[*], base[*], firstWord[*];
     /*@ spec_public @*/ private final long[] start;
     /*@ spec_public @*/ private final long[] end;
     /*@ spec_public @*/ private final long[] base;
