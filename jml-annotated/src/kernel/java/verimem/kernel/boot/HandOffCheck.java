@@ -1,6 +1,7 @@
 package verimem.kernel.boot;
 
 import verimem.kernel.arch.Err;
+import verimem.kernel.memmap.CarveOuts;
 import verimem.kernel.memmap.MapInvariants;
 import verimem.kernel.memmap.MemoryMap;
 import verimem.kernel.pmm.Pmm;
@@ -115,14 +116,19 @@ public final class HandOffCheck {
         }
     }
 
-    /** The frame holding a (a rounded down to a multiple of FRAME); the bounds are all the loops need. */
+    /*
+     * frameDown/frameUp are CarveOuts.pageDown/pageUp (FRAME == PAGE) with only the bounds in their contracts: the
+     * loops need no more, and the exact division terms kept classifyRange and carveRange busy.
+     */
+
+    /** The frame holding a (a rounded down to a multiple of FRAME). */
     /*@ private normal_behavior
       @   requires 0 <= a && a <= MapInvariants.MAX_PHYS;
       @   ensures 0 <= \result && \result <= a && a < \result + Pmm.FRAME;
       @   assignable \strictly_nothing;
       @*/
     private static long frameDown(long a) {
-        return a / Pmm.FRAME * Pmm.FRAME;
+        return CarveOuts.pageDown(a);
     }
 
     /** The first frame starting at or above a (a rounded up to a multiple of FRAME). */
@@ -132,7 +138,7 @@ public final class HandOffCheck {
       @   assignable \strictly_nothing;
       @*/
     private static long frameUp(long a) {
-        return (a + Pmm.FRAME - 1) / Pmm.FRAME * Pmm.FRAME;
+        return CarveOuts.pageUp(a);
     }
 
     /**
