@@ -75,7 +75,7 @@ public final class Layout {
     /*@ public normal_behavior
       @   ensures \result == (DIRECT_MAP_BASE <= va && va < DIRECT_MAP_BASE + DIRECT_MAP_SIZE);
       @*/
-    public /*@ pure @*/ static boolean inDirectMap(long va) {
+    public /*@ strictly_pure @*/ static boolean inDirectMap(long va) {
         return DIRECT_MAP_BASE <= va && va < DIRECT_MAP_BASE + DIRECT_MAP_SIZE;
     }
 

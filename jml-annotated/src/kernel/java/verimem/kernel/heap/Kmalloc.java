@@ -226,9 +226,7 @@ public final class Kmalloc {
       @   ensures \result != Err.OK ==> liveObjects == \old(liveObjects) && heapFrames == \old(heapFrames);
       @*/
     public long kfree(long ptr) {
-        // Layout.inDirectMap(ptr), inline: a call of a pure (not strictly pure) method would leave the PMM's
-        // invariant in a heap KeY cannot relate to the one before without unfolding it.
-        if (ptr < Layout.DIRECT_MAP_BASE || ptr >= Layout.DIRECT_MAP_BASE + Layout.DIRECT_MAP_SIZE) {
+        if (!Layout.inDirectMap(ptr)) {
             return Err.NOT_MANAGED;
         }
         long pa = ptr - Layout.DIRECT_MAP_BASE;
