@@ -141,7 +141,7 @@ public final class DemandPager {
     private static boolean anyMapped(AddressSpace s, long va, long stop) {
         TranslateResult tr = new TranslateResult();
         /*@ loop_invariant va <= p && (p == va || p <= VirtAddr.LOWER_HALF_END + VirtAddr.PAGE_SIZE) && \invariant_for(s);
-          @ decreasing stop - p;
+          @ decreasing stop - p + VirtAddr.PAGE_SIZE; // >= 0 also after the last step, when p may pass stop
           @ assignable tr.*;
           @*/
         for (long p = va; p < stop; p = p + VirtAddr.PAGE_SIZE) {
@@ -200,7 +200,7 @@ public final class DemandPager {
         FrameOwnership ow = v.ownership();
         /*@ loop_invariant lo <= p && s.vmm == v && v.pmm == pm && v.owners == ow
           @   && \invariant_for(s) && \invariant_for(v) && \invariant_for(pm) && \invariant_for(ow);
-          @ decreasing top - p;
+          @ decreasing top - p + VirtAddr.PAGE_SIZE; // >= 0 also after the last step, when p may pass top
           @ assignable s.path[*], s.tlbDirty, v.kernelEpoch, v.current.kernelEpochSeen, v.tableFrames,
           @            ow.bits[*], ow.vmmTables[*], pm.bitmap[*], pm.nonEmpty[*],
           @            pm.full[*], pm.free, pm.hint, pm.hintBase, pm.wordFree;
