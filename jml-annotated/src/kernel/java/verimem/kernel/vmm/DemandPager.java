@@ -90,20 +90,73 @@ public final class DemandPager {
         if (s.state() != AddressSpace.LIVE) {
             return Err.DESTROYED;
         }
+        long bad = rangeError(s.isKernel(), va, bytes, pageFlags);
+        if (bad != Err.OK) {
+            return bad;
+        }
+        long id = s.id();
+        long stop = va + bytes; // no wrap: rangeError checked that [va, stop) lies in one canonical half
+        int free = freeSlot(id, va, stop);
+        if (free == OVERLAP) {
+            return Err.INVALID_ARGUMENT;
+        }
+        if (free < 0) {
+            return Err.NO_MEMORY;
+        }
+        if (anyMapped(s, va, stop)) {
+            return Err.ALREADY_MAPPED;
+        }
+        owner[free] = id;
+        start[free] = va;
+        end[free] = stop;
+        flags[free] = pageFlags;
+        return Err.OK;
+    }
+
+    /**
+     * addLazy's argument checks, in its order of error codes: MISALIGNED, NON_CANONICAL (va or the last byte
+     * va + bytes - 1), INVALID_ARGUMENT (flags, the half of a kernel or user space, a range across the halves, user
+     * flags in the upper half), WRITE_EXECUTE; else OK. The last byte is checked without computing
+     * va + bytes - 1, which could wrap: for a canonical va and bytes > 0 it is canonical exactly when
+     * bytes <= LOWER_HALF_END - va, and in va's half exactly when !(va < 0 && bytes > -va).
+     */
+    /*@ private normal_behavior
+      @   ensures \result == Err.OK || \result == Err.MISALIGNED || \result == Err.NON_CANONICAL
+      @        || \result == Err.INVALID_ARGUMENT || \result == Err.WRITE_EXECUTE;
+      @   ensures \result == Err.OK ==> 0 < bytes && VirtAddr.UPPER_HALF_START <= va
+      @                                 && va + bytes <= VirtAddr.LOWER_HALF_END;
+      @   ensures \result == Err.OK ==> !((pageFlags >> verimem.kernel.arch.Pte.BIT_WRITABLE) % 2 != 0 && pageFlags >= 0);
+      @   assignable \strictly_nothing;
+      @*/
+    private static long rangeError(boolean kernel, long va, long bytes, long pageFlags) {
         if (bytes <= 0 || va % VirtAddr.PAGE_SIZE != 0 || bytes % VirtAddr.PAGE_SIZE != 0) {
             return Err.MISALIGNED;
         }
-        if (!VirtAddr.isCanonical(va) || !VirtAddr.isCanonical(va + bytes - 1)) {
+        if (!VirtAddr.isCanonical(va) || bytes > VirtAddr.LOWER_HALF_END - va) {
             return Err.NON_CANONICAL;
         }
-        if (!PageFlags.isValid(pageFlags) || s.isKernel() != (va < 0) || (va < 0) != (va + bytes - 1 < 0)
+        if (!PageFlags.isValid(pageFlags) || kernel != (va < 0) || (va < 0 && bytes > -va)
                 || (va < 0 && PageFlags.isUser(pageFlags))) {
             return Err.INVALID_ARGUMENT;
         }
         if (PageFlags.isWriteExecute(pageFlags)) {
             return Err.WRITE_EXECUTE; // refused now: the fault handler's map would refuse every page later
         }
-        long id = s.id();
+        return Err.OK;
+    }
+
+    /** freeSlot's answer when [va, stop) overlaps a region of the same space. */
+    private static final int OVERLAP = -2;
+
+    /**
+     * Slot for a new region [va, stop) of space id: OVERLAP when it overlaps a lazy region of that space, else the
+     * first unused slot, or -1 when every slot is used.
+     */
+    /*@ private normal_behavior
+      @   ensures OVERLAP <= \result && \result < owner.length;
+      @   assignable \strictly_nothing;
+      @*/
+    private int freeSlot(long id, long va, long stop) {
         int free = -1;
         /*@ loop_invariant 0 <= i && i <= owner.length && -1 <= free && free < i;
           @ decreasing owner.length - i;
@@ -114,22 +167,11 @@ public final class DemandPager {
                 if (free < 0) {
                     free = i;
                 }
-            } else if (owner[i] == id && va < end[i] && start[i] < va + bytes) {
-                return Err.INVALID_ARGUMENT;
+            } else if (owner[i] == id && va < end[i] && start[i] < stop) {
+                return OVERLAP;
             }
         }
-        if (free < 0) {
-            return Err.NO_MEMORY;
-        }
-        long stop = va + bytes; // no wrap: va and va + bytes - 1 are canonical and in the same half
-        if (anyMapped(s, va, stop)) {
-            return Err.ALREADY_MAPPED;
-        }
-        owner[free] = id;
-        start[free] = va;
-        end[free] = stop;
-        flags[free] = pageFlags;
-        return Err.OK;
+        return free;
     }
 
     /** True when some page of [va, stop) is mapped (or its walk fails) in s. */
@@ -141,7 +183,7 @@ public final class DemandPager {
     private static boolean anyMapped(AddressSpace s, long va, long stop) {
         TranslateResult tr = new TranslateResult();
         /*@ loop_invariant va <= p && (p == va || p <= VirtAddr.LOWER_HALF_END + VirtAddr.PAGE_SIZE) && \invariant_for(s);
-          @ decreasing stop - p;
+          @ decreasing stop - p + VirtAddr.PAGE_SIZE; // >= 0 also after the last step, when p may pass stop
           @ assignable tr.*;
           @*/
         for (long p = va; p < stop; p = p + VirtAddr.PAGE_SIZE) {
@@ -200,7 +242,7 @@ public final class DemandPager {
         FrameOwnership ow = v.ownership();
         /*@ loop_invariant lo <= p && s.vmm == v && v.pmm == pm && v.owners == ow
           @   && \invariant_for(s) && \invariant_for(v) && \invariant_for(pm) && \invariant_for(ow);
-          @ decreasing top - p;
+          @ decreasing top - p + VirtAddr.PAGE_SIZE; // >= 0 also after the last step, when p may pass top
           @ assignable s.path[*], s.tlbDirty, v.kernelEpoch, v.current.kernelEpochSeen, v.tableFrames,
           @            ow.bits[*], ow.vmmTables[*], pm.bitmap[*], pm.nonEmpty[*],
           @            pm.full[*], pm.free, pm.hint, pm.hintBase, pm.wordFree;
