@@ -45,6 +45,13 @@ public final class PrePmm {
       @     && 1 <= frames[k] && frames[k] <= Long.MAX_VALUE / FRAME / 2
       @     && PAGE_TABLE <= purposes[k] && purposes[k] <= EARLY_DATA);
       @*/
+    /*
+     * What the invariant reads (the four references too, because JML's non-null default puts "map != null" etc. in
+     * it, and the map's own invariant reads its count and arrays): a write elsewhere (the hand-off check's
+     * counters, the PMM) provably cannot break it, so a caller carries \invariant_for(pre) across such writes
+     * without unfolding the quantifier above.
+     */
+    //@ accessible \inv: map, starts, frames, purposes, count, starts[*], frames[*], purposes[*], map.count, map.starts, map.ends, map.types;
     /*@ spec_public @*/ private final MemoryMap map;
     /*@ spec_public @*/ private final long[] starts;
     /*@ spec_public @*/ private final long[] frames;
