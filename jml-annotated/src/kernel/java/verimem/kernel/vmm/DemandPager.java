@@ -135,14 +135,32 @@ public final class DemandPager {
         if (!VirtAddr.isCanonical(va) || bytes > VirtAddr.LOWER_HALF_END - va) {
             return Err.NON_CANONICAL;
         }
-        if (!PageFlags.isValid(pageFlags) || kernel != (va < 0) || (va < 0 && bytes > -va)
-                || (va < 0 && PageFlags.isUser(pageFlags))) {
+        if (!validFlags(pageFlags) || kernel != (va < 0) || (va < 0 && bytes > -va)
+                || (va < 0 && userFlag(pageFlags))) {
             return Err.INVALID_ARGUMENT;
         }
         if (PageFlags.isWriteExecute(pageFlags)) {
             return Err.WRITE_EXECUTE; // refused now: the fault handler's map would refuse every page later
         }
         return Err.OK;
+    }
+
+    /**
+     * PageFlags.isValid and PageFlags.isUser for rangeError: their values only pick the error code, so these
+     * contracts give none (rangeError's proof then carries none of their division and shift arithmetic).
+     */
+    /*@ private normal_behavior
+      @   assignable \strictly_nothing;
+      @*/
+    private static boolean validFlags(long pageFlags) {
+        return PageFlags.isValid(pageFlags);
+    }
+
+    /*@ private normal_behavior
+      @   assignable \strictly_nothing;
+      @*/
+    private static boolean userFlag(long pageFlags) {
+        return PageFlags.isUser(pageFlags);
     }
 
     /** freeSlot's answer when [va, stop) overlaps a region of the same space. */
