@@ -235,6 +235,20 @@ public final class Worker {
         return STRATEGY_LINE.matcher(text).replaceAll("");
     }
 
+    /** One line per open goal: the branch labels from the root down (which case of the proof is left). */
+    private static void printOpenBranches(Proof proof) {
+        for (de.uka.ilkd.key.proof.Goal g : proof.openGoals()) {
+            StringBuilder path = new StringBuilder();
+            for (de.uka.ilkd.key.proof.Node n = g.node(); n != null; n = n.parent()) {
+                String label = n.getNodeInfo().getBranchLabel();
+                if (label != null) {
+                    path.insert(0, " / " + label);
+                }
+            }
+            System.out.println("---- open branch:" + path);
+        }
+    }
+
     private static ContractResult prove(KeYEnvironment<DefaultUserInterfaceControl> env, Contract c, int maxSteps,
                                         long timeoutMs, long cpuLimitMs, Path scripts) {
         long t0 = System.currentTimeMillis();
@@ -274,6 +288,9 @@ public final class Worker {
             if (!proof.closed() && System.getenv("VERIMEM_SHOW_OPEN") != null) {
                 System.out.println("---- first open goal of " + c.getName() + ":\n" + LogicPrinter.quickPrintSequent(
                     proof.openGoals().head().sequent(), proof.getServices()));
+            }
+            if (!proof.closed() && System.getenv("VERIMEM_SHOW_BRANCHES") != null) {
+                printOpenBranches(proof);
             }
             if (proof.closed()) {
                 return new ContractResult(c.getName(), pkg(c), ContractResult.PROVED, st.totalRuleApps, 0, ms,
