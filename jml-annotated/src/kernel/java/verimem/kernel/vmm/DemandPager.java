@@ -205,11 +205,24 @@ public final class DemandPager {
           @ assignable tr.*;
           @*/
         for (long p = va; p < stop; p = p + VirtAddr.PAGE_SIZE) {
-            if (s.translate(p, tr) != Err.NOT_MAPPED) {
+            if (mappedAt(s, p, tr)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * anyMapped's step: translate p (canonical or not) and say whether it is anything but NOT_MAPPED. Its own
+     * method so anyMapped's loop proof does not carry translate's postcondition (the page-size arithmetic).
+     */
+    /*@ private normal_behavior
+      @   requires s != null && \invariant_for(s) && tr != null;
+      @   ensures \invariant_for(s);
+      @   assignable tr.*;
+      @*/
+    private static boolean mappedAt(AddressSpace s, long p, TranslateResult tr) {
+        return s.translate(p, tr) != Err.NOT_MAPPED;
     }
 
     /** Unregisters the region starting at va of s, unmapping the pages it faulted in and freeing their frames. */
