@@ -65,7 +65,8 @@ public final class HandOffCheck {
         firstViolation = -1;
         long carvedUpTo = 0;
         int n = map.count();
-        /*@ loop_invariant 0 <= i && i <= n && n == map.count && \invariant_for(map) && \invariant_for(pre);
+        /*@ loop_invariant 0 <= i && i <= n && n == map.count && \invariant_for(map) && \invariant_for(pre)
+          @     && \invariant_for(pmm.segs);
           @ loop_invariant 0 <= carvedUpTo && carvedUpTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
           @ loop_invariant 0 <= violations && 0 <= usable && usable <= i * MAX_RANGE_FRAMES;
           @ loop_invariant violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
