@@ -44,7 +44,16 @@ public final class Pmm {
     //@ public invariant \invariant_for(segs) && segs.words == bitmap.length;
     //@ public invariant full.length == (bitmap.length + 63) / 64;
     //@ public invariant 0 <= levels && levels <= MAX_LEVELS && levelOff.length == MAX_LEVELS + 1;
-    //@ public invariant bitmap.length == 0 || (0 <= hint && hint < bitmap.length && hintBase == segs.frameOfWord(hint));
+    /*
+     * hintBase is what segs.frameOfWord(hint) computes, stated with the segment's fields (the segment the binary
+     * search segmentOfWord may return): a query call here would need frameOfWord's own dependency contract, which
+     * KeY cannot prove (two runs of the search give two results; the table's invariant does not order firstWord).
+     */
+    /*@ public invariant bitmap.length == 0 || (0 <= hint && hint < bitmap.length
+      @   && (\exists int s; 0 <= s && s < segs.count && segs.firstWord[s] <= hint
+      @       && (s + 1 == segs.count || hint < segs.firstWord[s + 1])
+      @       && hintBase == segs.base[s] + (hint - segs.firstWord[s]) * 64L));
+      @*/
     //@ public invariant 0 <= free && free <= managed && managed == segs.frames;
     //@ public invariant bitmap.length == 0 || (0 <= wholeCursor && wholeCursor < bitmap.length);
     /* Summary consistency, stated per word so that each step changes one instance of each quantifier. */
@@ -62,8 +71,15 @@ public final class Pmm {
     /* The free count matches the bitmap, tracked per word (a \num_of over the whole bitmap did not prove). */
     //@ public ghost \seq wordFree;
     //@ public invariant wordFree.length == bitmap.length;
-    //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w] == (\num_of int b; 0 <= b && b < 64; (bitmap[w] >> b) % 2 != 0));
+    //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w] == Bits.ones(bitmap[w], 64));
     //@ public invariant free == (\sum int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w]);
+    /*
+     * What the invariant reads. A caller that writes elsewhere (the VMM's ownership bitmaps, its own fields) keeps
+     * \invariant_for(pmm) by showing its writes miss these locations, instead of unfolding and re-proving it.
+     */
+    /*@ accessible \inv: this.*, segs.*, bitmap[*], nonEmpty[*], full[*], levelOff[*], reservedStart[*],
+      @   reservedEnd[*], segs.start[*], segs.end[*], segs.base[*], segs.firstWord[*];
+      @*/
 
     /*@ spec_public @*/ private final SegmentTable segs;
     /*@ spec_public @*/ private final long[] bitmap;
@@ -398,7 +414,7 @@ public final class Pmm {
         }
         int b = Bits.lowestSetBit(word);
         storeWord(hint, word, Bits.withBitCleared(word, b));
-        //@ set wordFree = \seq_upd(wordFree, hint, (\num_of int k; 0 <= k && k < 64; (bitmap[hint] >> k) % 2 != 0));
+        //@ set wordFree = \seq_upd(wordFree, hint, Bits.ones(bitmap[hint], 64));
         free = free - 1;
         return (hintBase + b) * FRAME;
     }
@@ -613,7 +629,7 @@ public final class Pmm {
             return Err.NOT_OWNED;
         }
         storeWord(w, old, Bits.withBitSet(old, b));
-        //@ set wordFree = \seq_upd(wordFree, w, (\num_of int k; 0 <= k && k < 64; (bitmap[w] >> k) % 2 != 0));
+        //@ set wordFree = \seq_upd(wordFree, w, Bits.ones(bitmap[w], 64));
         free = free + 1;
         hint = w;
         hintBase = f - b;
@@ -951,7 +967,7 @@ public final class Pmm {
                 int w = wordOf(s, f);
                 long old = bitmap[w];
                 storeWord(w, old, makeFree ? old + field(b, cnt) : old - field(b, cnt));
-                //@ set wordFree = \seq_upd(wordFree, w, (\num_of int k; 0 <= k && k < 64; (bitmap[w] >> k) % 2 != 0));
+                //@ set wordFree = \seq_upd(wordFree, w, Bits.ones(bitmap[w], 64));
                 free = makeFree ? free + cnt : free - cnt;
                 f = f + cnt;
             }
