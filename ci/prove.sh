@@ -4,7 +4,7 @@
 # longer proved. Options go to verimem.proofs.ProveAll, e.g.:
 #   ci/prove.sh --include 'pmm\.Pmm\['     only some contracts
 #   ci/prove.sh --update-baseline          record what is proved now as the new baseline
-# Limits: 2 worker JVMs x 1900 MB heap; per contract a step limit, a CPU-time limit and a wall time-out; an 820 s
+# Limits: 2 worker JVMs x 1900 MB heap; per contract a step limit, a CPU-time limit and a wall time-out; an 860 s
 # wall budget for the run (ci/test-all.sh gives the stage 900 s). Baselined contracts are proved first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -36,7 +36,7 @@ public final class ProveAll {
         opt.put("cpu", "40");
         // Contracts not in the baseline are mostly open ones; each would otherwise burn the full CPU limit.
         opt.put("cpu-new", "20");
-        opt.put("budget", "820");
+        opt.put("budget", "860");
         opt.put("include", ".");
         opt.put("trusted", "^verimem\\.kernel\\.arch\\.Cpu\\[");
         boolean update = false;
