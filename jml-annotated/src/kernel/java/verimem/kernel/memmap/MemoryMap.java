@@ -32,6 +32,9 @@ public final class MemoryMap {
     //@ public invariant starts.length == CAPACITY && ends.length == CAPACITY && types.length == CAPACITY;
     // Two distinct arrays: writing an end never overwrites a start.
     //@ public invariant starts != ends;
+    // The invariant reads only these four fields (array lengths are not heap locations): callers that write
+    // other objects keep \invariant_for(map) without unfolding it.
+    //@ accessible \inv: starts, ends, types, count;
     // The getters below assign \strictly_nothing (not even fresh objects): a caller's heap is then the same term
     // before and after the call, so facts about the map need no re-instantiation after each read.
     /*@ spec_public @*/ private final long[] starts;
