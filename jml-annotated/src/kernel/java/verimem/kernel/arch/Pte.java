@@ -56,6 +56,18 @@ public final class Pte {
       @   ensures 0 <= \result && \result < PHYS_LIMIT && \result % 4096 == 0;
       @*/
     public /*@ strictly_pure @*/ static long frame(long pte) {
+        return exactFrame(pte);
+    }
+
+    /**
+     * frame(pte) with its exact value as the contract, for a spec that compares the frame of a value (the
+     * caller's code and spec both name exactFrame, so KeY links them through this contract). frame keeps the
+     * range-only contract: with the exact one, findLeaf and the EarlyMapper constructor took 1300-1400 more rules.
+     */
+    /*@ public normal_behavior
+      @   ensures \result == ((pte < 0 ? pte - Long.MIN_VALUE : pte) % PHYS_LIMIT) / 4096 * 4096;
+      @*/
+    public /*@ strictly_pure @*/ static long exactFrame(long pte) {
         long low = pte;
         if (low < 0) {
             low = low - Long.MIN_VALUE;

@@ -112,11 +112,11 @@ public final class AddressSpace {
     }
 
     /*@ public normal_behavior
-      @   ensures \result == (state == LIVE && Pte.frame(Cpu.readCr3()) == pml4);
+      @   ensures \result == (state == LIVE && Pte.exactFrame(Cpu.readCr3()) == pml4);
       @   assignable \strictly_nothing;
       @*/
     public boolean isCurrent() {
-        return state == LIVE && Pte.frame(Cpu.readCr3()) == pml4;
+        return state == LIVE && Pte.exactFrame(Cpu.readCr3()) == pml4;
     }
 
     void sawKernelEpoch(long epoch) {

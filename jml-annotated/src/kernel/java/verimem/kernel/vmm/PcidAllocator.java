@@ -53,6 +53,7 @@ public final class PcidAllocator {
       @   requires generation < Long.MAX_VALUE;
       @   ensures 1 <= \result && \result < limit;
       @   ensures generation == \old(generation) || generation == \old(generation) + 1;
+      @   assignable used[*], generation, rollovers;
       @*/
     public int allocate() {
         /*@ loop_invariant 1 <= i && i <= limit;
