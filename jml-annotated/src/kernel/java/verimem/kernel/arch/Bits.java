@@ -136,4 +136,49 @@ public final class Bits {
       @*/
     private static /*@ strictly_pure @*/ void powStep(int n) {
     }
+
+    /*
+     * Lemmas for the PMM's per-word free count (ones): clearing a set bit b (w - 2^b) or setting a clear one
+     * (w + 2^b) changes bit b and no other bit. Bodies are empty or call other lemmas: each contract is proved on
+     * its own and called where the fact is needed; the C build compiles them to nothing. Still missing (see
+     * proofs/open-reasons.txt, Pmm.allocFrame): bits above b, and the count ones(w -+ 2^b, m).
+     */
+
+    /** A lemma (empty body): 2^(k+d) == 2^k * 2^d, in unbounded arithmetic. */
+    /*@ public normal_behavior
+      @   requires 0 <= k && 0 <= d && k + d <= 63;
+      @   ensures (1L << (k + d)) == (1L << k) * (1L << d);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure spec_bigint_math @*/ void powSplit(int k, int d) {
+    }
+
+    /** A lemma: clearing set bit b keeps bit k < b (2^b is 2^k times an even number). */
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < b && b <= 63 && (w >> b) % 2 != 0;
+      @   ensures (((w - (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearKeepsBelow(long w, int b, int k) {
+        powSplit(k, b - k);
+        powSplit(1, b - k - 1);
+    }
+
+    /** A lemma (empty body): clearing set bit b clears it. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && (w >> b) % 2 != 0;
+      @   ensures ((w - (1L << b)) >> b) % 2 == 0;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearClears(long w, int b) {
+    }
+
+    /** A lemma (empty body): setting clear bit b sets it. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && (w >> b) % 2 == 0;
+      @   ensures ((w + (1L << b)) >> b) % 2 != 0;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void setSets(long w, int b) {
+    }
 }
