@@ -773,28 +773,37 @@ public final class AddressSpace {
      * write flush this PCID; otherwise bit 63 keeps its TLB entries.
      */
     /*@ public normal_behavior
+      @   requires \invariant_for(vmm) && \invariant_for(vmm.pcids) && vmm.pcids.generation < Long.MAX_VALUE;
       @   ensures \result == Err.OK || \result == Err.DESTROYED;
       @   ensures \result == Err.OK <==> \old(state) == LIVE;
+      @   ensures \result == Err.OK ==> vmm.current == this;
+      @   assignable pcid, pcidGeneration, tlbDirty, kernelEpochSeen, vmm.current, Cpu.cr3,
+      @              vmm.pcids.used[*], vmm.pcids.generation, vmm.pcids.rollovers;
       @*/
     public long activate() {
         if (state != LIVE) {
             return Err.DESTROYED;
         }
-        boolean fresh = false;
+        // The Vmm is read once, before anything is written (nothing below changes its epoch), so the proof needs
+        // its invariant only in the pre-state.
         PcidAllocator ids = vmm.pcids();
+        long epoch = vmm.kernelEpoch();
+        boolean fresh = false;
         if (!kernel && pcidGeneration != ids.generation()) {
-            pcid = ids.allocate();
-            pcidGeneration = ids.generation();
+            int p = ids.allocate();
+            long g = ids.generation();
+            pcid = p;
+            pcidGeneration = g;
             fresh = true;
         }
-        boolean keep = !fresh && !tlbDirty && kernelEpochSeen == vmm.kernelEpoch();
+        boolean keep = !fresh && !tlbDirty && kernelEpochSeen == epoch;
         long value = pml4 + pcid;
         if (keep) {
             value = value + Long.MIN_VALUE;
         }
         Cpu.writeCr3(value);
         tlbDirty = false;
-        kernelEpochSeen = vmm.kernelEpoch();
+        kernelEpochSeen = epoch;
         vmm.setCurrent(this);
         return Err.OK;
     }
