@@ -83,11 +83,19 @@ class GateTest {
             new ContractResult(C, "verimem.kernel.arch", ContractResult.TRUSTED, 0, 0, 0, 0, "declared", "intrinsic"),
             new ContractResult(B, "verimem.kernel.pmm", ContractResult.OPEN, 9, 1, 2000, 1500, "auto", "time-out 30 s"));
         String md = Report.markdown(rs, java.util.Map.of(B, "needs a loop invariant"), 3000, 2, 100, 30);
-        assertTrue(md.contains("**1 / 3 contracts proved** (50% of the 2"), md);
+        assertTrue(md.contains("**1 / 3 contracts proved** (50.0% of the 2"), md);
         assertTrue(md.contains("| verimem.kernel.arch | 1 | 1 | 2 | 1 | 1 |"), md);
         assertTrue(md.contains("| verimem.kernel.pmm | 0 | 0 | 1 | 2 | 2 |"), md);
         assertTrue(md.contains("| Pmm::allocFrame() | OPEN | 9 | time-out 30 s; needs a loop invariant |"), md);
         assertTrue(md.contains("Trusted (declared, not proved): Cpu::load64(long)."), md);
+    }
+
+    @Test
+    void thePercentageIsRoundedDownSoAGoalIsNeverShownMetEarly() {
+        assertEquals("89.7%", Report.percentDown(340, 379));
+        assertEquals("90.2%", Report.percentDown(342, 379));
+        assertEquals("100.0%", Report.percentDown(5, 5));
+        assertEquals("0.0%", Report.percentDown(0, 0));
     }
 
     @Test
