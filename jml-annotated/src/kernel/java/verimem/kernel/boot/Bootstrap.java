@@ -150,14 +150,14 @@ public final class Bootstrap {
 
     /** Runs the hand-off check and prints "PMM manages N frames of M usable" on the console. */
     /*@ public normal_behavior
-      @   requires done && pmm != null && check != null;
+      @   requires done && pmm != null && check != null && \invariant_for(check);
       @   requires \invariant_for(map) && \invariant_for(pre);
       @   requires (\forall int k; 0 <= k && k < map.count;
       @              0 <= map.starts[k] && map.starts[k] <= MapInvariants.MAX_PHYS
       @              && 0 <= map.ends[k] && map.ends[k] <= MapInvariants.MAX_PHYS);
       @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
       @            && pmm.segs.words == pmm.bitmap.length;
-      @   ensures \result == Err.OK <==> check.violations == 0;
+      @   ensures \result == Err.OK <==> check.tally.violations == 0;
       @*/
     public long checkAndReport(HandOffCheck check) {
         long r = check.run(map, pre, pmm);
@@ -170,7 +170,7 @@ public final class Bootstrap {
      * Its own method so that the proof of checkAndReport does not execute the console calls.
      */
     /*@ public normal_behavior
-      @   requires check != null;
+      @   requires check != null && \invariant_for(check);
       @   assignable \nothing;
       @*/
     public static void report(HandOffCheck check, boolean ok) {

@@ -19,26 +19,19 @@ import verimem.kernel.prepmm.PrePmm;
  */
 public final class HandOffCheck {
     /*
-     * The check has no invariant (only long fields, so not even a non-null one), and says so: with this empty
-     * dependency contract \invariant_for(this) carries across every counter write without a class axiom, so the
-     * loops run with class axioms off (the pre-PMM and segment-table invariants then pass through their own
-     * dependency contracts instead of being unfolded at every heap).
+     * The check's only invariant is JML's non-null default for tally, and it reads only that reference: every
+     * counter write goes to a field of tally, so \invariant_for(this) carries across it without a class axiom,
+     * and the loops run with class axioms off (the pre-PMM and segment-table invariants then pass through their
+     * own dependency contracts instead of being unfolded at every heap).
      */
-    //@ accessible \inv: \nothing;
-    /*@ spec_public @*/ private long usable;
-    /*@ spec_public @*/ private long free;
-    /*@ spec_public @*/ private long pageTables;
-    /*@ spec_public @*/ private long metadata;
-    /*@ spec_public @*/ private long earlyData;
-    /*@ spec_public @*/ private long carvedOut;
-    /*@ spec_public @*/ private long violations;
-    /*@ spec_public @*/ private long firstViolation;
+    //@ accessible \inv: tally;
+    /*@ spec_public @*/ private final FrameTally tally;
 
     /*@ public normal_behavior
-      @   ensures violations == 0 && firstViolation == -1;
+      @   ensures tally.violations == 0 && tally.firstViolation == -1;
       @*/
     public HandOffCheck() {
-        firstViolation = -1;
+        tally = new FrameTally();
     }
 
     /** Runs the check; Err.OK when the partition holds, Err.INVALID_ARGUMENT when any frame breaks it. */
@@ -50,72 +43,142 @@ public final class HandOffCheck {
       @              && 0 <= map.ends[k] && map.ends[k] <= MapInvariants.MAX_PHYS);
       @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
       @            && pmm.segs.words == pmm.bitmap.length;
-      @   ensures \result == Err.OK <==> violations == 0;
-      @   ensures \result == Err.OK ==> usable == free + pageTables + metadata + earlyData;
-      @   assignable usable, free, pageTables, metadata, earlyData, carvedOut, violations, firstViolation;
+      @   ensures \result == Err.OK <==> tally.violations == 0;
+      @   ensures \result == Err.OK
+      @           ==> tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData;
+      @   assignable tally.*;
       @*/
     public long run(MemoryMap map, PrePmm pre, Pmm pmm) {
-        usable = 0;
-        free = 0;
-        pageTables = 0;
-        metadata = 0;
-        earlyData = 0;
-        carvedOut = 0;
-        violations = 0;
-        firstViolation = -1;
+        reset();
         long carvedUpTo = 0;
-        int n = map.count();
+        int n = entries(map);
         /*@ loop_invariant 0 <= i && i <= n && n == map.count && \invariant_for(map) && \invariant_for(pre)
           @     && \invariant_for(pmm.segs);
           @ loop_invariant 0 <= carvedUpTo && carvedUpTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
-          @ loop_invariant 0 <= violations && 0 <= usable && usable <= i * MAX_RANGE_FRAMES;
-          @ loop_invariant violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-          @                                     && usable == free + pageTables + metadata + earlyData);
+          @ loop_invariant 0 <= tally.violations && 0 <= tally.usable && tally.usable <= i * MAX_RANGE_FRAMES;
+          @ loop_invariant tally.violations == 0
+          @     ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+          @          && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
           @ decreasing n - i;
-          @ assignable usable, free, pageTables, metadata, earlyData, carvedOut, violations, firstViolation;
+          @ assignable tally.*;
           @*/
         for (int i = 0; i < n; i++) {
-            int type = map.type(i);
-            if (type == MemoryMap.USABLE) {
-                classifyRange(map.start(i), map.end(i), pre, pmm);
-            } else if (isCarveOut(type)) {
-                carvedUpTo = carveRange(map.start(i), map.end(i), carvedUpTo, pre, pmm);
-            }
+            carvedUpTo = checkEntry(map.type(i), map.start(i), map.end(i), carvedUpTo, pre, pmm);
         }
-        if (pmm.managedFrames() != usable) {
+        if (pmm.managedFrames() != usableFrames()) {
             violation(0);
         }
-        return violations == 0 ? Err.OK : Err.INVALID_ARGUMENT;
+        return violations() == 0 ? Err.OK : Err.INVALID_ARGUMENT;
+    }
+
+    /**
+     * The map's entry count, with what run's proof needs from the map's invariant (it runs with class axioms off,
+     * so it does not unfold that invariant itself): the bound, and the two arrays the entries are read from.
+     */
+    /*@ private normal_behavior
+      @   requires \invariant_for(map);
+      @   ensures \result == map.count && 0 <= \result && \result <= MemoryMap.CAPACITY;
+      @   ensures map.starts != null && map.ends != null;
+      @   assignable \strictly_nothing;
+      @*/
+    private static int entries(MemoryMap map) {
+        return map.count();
+    }
+
+    /**
+     * One entry of the map: classifies a usable range, counts a carve-out range, skips any other type; returns the
+     * new carvedUpTo. Its own method so that run's loop body is one call, not three paths.
+     */
+    /*@ private normal_behavior
+      @   requires tally != null && pre != null && pmm != null && \invariant_for(pre);
+      @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
+      @            && pmm.segs.words == pmm.bitmap.length;
+      @   requires 0 <= start && start <= MapInvariants.MAX_PHYS && 0 <= end && end <= MapInvariants.MAX_PHYS;
+      @   requires 0 <= carvedUpTo && carvedUpTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+      @   requires 0 <= tally.violations && 0 <= tally.usable
+      @            && tally.usable <= (MemoryMap.CAPACITY - 1) * MAX_RANGE_FRAMES;
+      @   requires tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   ensures \old(tally.violations) <= tally.violations && \old(tally.usable) <= tally.usable
+      @           && tally.usable <= \old(tally.usable) + MAX_RANGE_FRAMES;
+      @   ensures tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   ensures 0 <= \result && \result <= MapInvariants.MAX_PHYS + Pmm.FRAME;
+      @   ensures \invariant_for(pre) && \invariant_for(pmm.segs);
+      @   assignable tally.*;
+      @*/
+    private long checkEntry(int type, long start, long end, long carvedUpTo, PrePmm pre, Pmm pmm) {
+        if (type == MemoryMap.USABLE) {
+            classifyRange(start, end, pre, pmm);
+            return carvedUpTo;
+        }
+        if (isCarveOut(type)) {
+            return carveRange(start, end, carvedUpTo, pre, pmm);
+        }
+        return carvedUpTo;
+    }
+
+    /** Sets every counter back to zero and the first violation to none (-1); says tally != null for run's proof. */
+    /*@ private normal_behavior
+      @   ensures tally != null;
+      @   ensures tally.usable == 0 && tally.free == 0 && tally.pageTables == 0 && tally.metadata == 0;
+      @   ensures tally.earlyData == 0 && tally.carvedOut == 0 && tally.violations == 0 && tally.firstViolation == -1;
+      @   assignable tally.*;
+      @*/
+    private void reset() {
+        tally.usable = 0;
+        tally.free = 0;
+        tally.pageTables = 0;
+        tally.metadata = 0;
+        tally.earlyData = 0;
+        tally.carvedOut = 0;
+        tally.violations = 0;
+        tally.firstViolation = -1;
     }
 
     /** A bound on the frames of one range: 2^41 (a range below MAX_PHYS = 2^52 holds at most 2^40 frames). */
     private static final long MAX_RANGE_FRAMES = 2199023255552L;
 
+    /*
+     * classifyRange, carveRange and checkEntry state tally != null although the invariant says it: their proofs run
+     * with class axioms off, and KeY separates tally.* from the pre-PMM's and segment table's footprints by type
+     * only for a non-null tally (otherwise it splits on every reference of those footprints being null).
+     */
+
     /** Classifies every whole frame of the usable range [start, end). */
     /*@ private normal_behavior
-      @   requires pre != null && pmm != null && \invariant_for(pre);
+      @   requires tally != null && pre != null && pmm != null && \invariant_for(pre);
       @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
       @            && pmm.segs.words == pmm.bitmap.length;
       @   requires 0 <= start && start <= MapInvariants.MAX_PHYS && 0 <= end && end <= MapInvariants.MAX_PHYS;
-      @   requires 0 <= violations && 0 <= usable && usable <= (MemoryMap.CAPACITY - 1) * MAX_RANGE_FRAMES;
-      @   requires violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-      @                                 && usable == free + pageTables + metadata + earlyData);
-      @   ensures \old(violations) <= violations && \old(usable) <= usable && usable <= \old(usable) + MAX_RANGE_FRAMES;
-      @   ensures violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-      @                                && usable == free + pageTables + metadata + earlyData);
-      @   assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
+      @   requires 0 <= tally.violations && 0 <= tally.usable
+      @            && tally.usable <= (MemoryMap.CAPACITY - 1) * MAX_RANGE_FRAMES;
+      @   requires tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   ensures \old(tally.violations) <= tally.violations && \old(tally.usable) <= tally.usable
+      @           && tally.usable <= \old(tally.usable) + MAX_RANGE_FRAMES;
+      @   ensures \invariant_for(pre) && \invariant_for(pmm.segs);
+      @   ensures tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   assignable tally.*;
       @*/
     private void classifyRange(long start, long end, PrePmm pre, Pmm pmm) {
         long last = frameDown(end);
         long first = frameUp(start);
         /*@ loop_invariant 0 <= first && first <= pa && (pa == first || pa < last + Pmm.FRAME)
           @     && 0 <= last && last <= MapInvariants.MAX_PHYS && first <= MapInvariants.MAX_PHYS + Pmm.FRAME;
-          @ loop_invariant usable * Pmm.FRAME + first == \old(usable) * Pmm.FRAME + pa && \invariant_for(pre) && \invariant_for(pmm.segs);
-          @ loop_invariant \old(violations) <= violations;
-          @ loop_invariant violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-          @                                     && usable == free + pageTables + metadata + earlyData);
+          @ loop_invariant tally.usable * Pmm.FRAME + first == \old(tally.usable) * Pmm.FRAME + pa
+          @     && \invariant_for(pre) && \invariant_for(pmm.segs);
+          @ loop_invariant \old(tally.violations) <= tally.violations;
+          @ loop_invariant tally.violations == 0
+          @     ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+          @          && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
           @ decreasing last - pa + Pmm.FRAME;
-          @ assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
+          @ assignable tally.*;
           @*/
         for (long pa = first; pa < last; pa = pa + Pmm.FRAME) {
             classifyFrame(pa, pre, pmm);
@@ -130,13 +193,15 @@ public final class HandOffCheck {
       @   requires pre != null && pmm != null && \invariant_for(pre);
       @   requires pmm.segs != null && pmm.bitmap != null && \invariant_for(pmm.segs)
       @            && pmm.segs.words == pmm.bitmap.length;
-      @   requires 0 <= violations && 0 <= usable && usable < Long.MAX_VALUE;
-      @   requires violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-      @                                 && usable == free + pageTables + metadata + earlyData);
-      @   ensures usable == \old(usable) + 1 && \old(violations) <= violations;
-      @   ensures violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-      @                                && usable == free + pageTables + metadata + earlyData);
-      @   assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
+      @   requires 0 <= tally.violations && 0 <= tally.usable && tally.usable < Long.MAX_VALUE;
+      @   requires tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   ensures tally.usable == \old(tally.usable) + 1 && \old(tally.violations) <= tally.violations;
+      @   ensures tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   assignable tally.*;
       @*/
     private void classifyFrame(long pa, PrePmm pre, Pmm pmm) {
         boolean isFree = pmm.isFree(pa);
@@ -171,17 +236,22 @@ public final class HandOffCheck {
 
     /**
      * Counts every frame overlapping the carve-out range [start, end) that lies at or above carvedUpTo (so that a
-     * frame shared by two carve-out ranges is counted once); returns the new carvedUpTo.
+     * frame shared by two carve-out ranges is counted once); returns the new carvedUpTo. Its frame is all of tally,
+     * as classifyRange's, so that run's loop carries one location set; it says instead which counters stay.
      */
     /*@ private normal_behavior
-      @   requires pre != null && pmm != null && \invariant_for(pre);
+      @   requires tally != null && pre != null && pmm != null && \invariant_for(pre);
       @   requires pmm.segs != null && \invariant_for(pmm.segs);
       @   requires 0 <= start && start <= MapInvariants.MAX_PHYS && 0 <= end && end <= MapInvariants.MAX_PHYS;
       @   requires 0 <= carvedUpTo && carvedUpTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
-      @   requires 0 <= violations;
-      @   ensures \old(violations) <= violations;
+      @   requires 0 <= tally.violations;
+      @   ensures \old(tally.violations) <= tally.violations;
       @   ensures 0 <= \result && \result <= MapInvariants.MAX_PHYS + Pmm.FRAME;
-      @   assignable carvedOut, violations, firstViolation;
+      @   ensures \invariant_for(pre) && \invariant_for(pmm.segs);
+      @   ensures tally.usable == \old(tally.usable) && tally.free == \old(tally.free)
+      @           && tally.pageTables == \old(tally.pageTables) && tally.metadata == \old(tally.metadata)
+      @           && tally.earlyData == \old(tally.earlyData);
+      @   assignable tally.*;
       @*/
     private long carveRange(long start, long end, long carvedUpTo, PrePmm pre, Pmm pmm) {
         long upTo = carvedUpTo;
@@ -189,11 +259,12 @@ public final class HandOffCheck {
         if (pa < upTo) {
             pa = upTo;
         }
-        /*@ loop_invariant \old(violations) <= violations && \invariant_for(pre) && \invariant_for(pmm.segs);
+        /*@ loop_invariant \old(tally.violations) <= tally.violations
+          @     && \invariant_for(pre) && \invariant_for(pmm.segs);
           @ loop_invariant 0 <= pa && pa <= MapInvariants.MAX_PHYS + Pmm.FRAME;
           @ loop_invariant 0 <= upTo && upTo <= MapInvariants.MAX_PHYS + Pmm.FRAME;
           @ decreasing end - pa + Pmm.FRAME;
-          @ assignable carvedOut, violations, firstViolation;
+          @ assignable tally.carvedOut, tally.violations, tally.firstViolation;
           @*/
         while (pa < end) {
             carveFrame(pa, pre, pmm);
@@ -210,13 +281,22 @@ public final class HandOffCheck {
     /*@ private normal_behavior
       @   requires pre != null && pmm != null && \invariant_for(pre);
       @   requires pmm.segs != null && \invariant_for(pmm.segs);
-      @   requires 0 <= violations;
-      @   ensures \old(violations) <= violations;
-      @   assignable carvedOut, violations, firstViolation;
+      @   requires 0 <= tally.violations;
+      @   ensures \old(tally.violations) <= tally.violations;
+      @   assignable tally.carvedOut, tally.violations, tally.firstViolation;
       @*/
     private void carveFrame(long pa, PrePmm pre, Pmm pmm) {
-        boolean taken = pmm.manages(pa) || pre.purposeOf(pa) != PrePmm.NONE;
-        carvedOut = carvedOut + 1;
+        countCarveOut(pa, pmm.manages(pa) || pre.purposeOf(pa) != PrePmm.NONE);
+    }
+
+    /** Counts one carve-out frame at pa: a violation when the PMM or the pre-PMM has taken it. */
+    /*@ private normal_behavior
+      @   requires 0 <= tally.violations;
+      @   ensures \old(tally.violations) <= tally.violations;
+      @   assignable tally.carvedOut, tally.violations, tally.firstViolation;
+      @*/
+    private void countCarveOut(long pa, boolean taken) {
+        tally.carvedOut = tally.carvedOut + 1;
         if (taken) {
             violation(pa);
         }
@@ -228,42 +308,45 @@ public final class HandOffCheck {
      */
     /*@ private normal_behavior
       @   requires PrePmm.NONE <= purpose && purpose <= PrePmm.EARLY_DATA;
-      @   requires 0 <= violations && 0 <= usable && usable < Long.MAX_VALUE;
-      @   requires violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-      @                                 && usable == free + pageTables + metadata + earlyData);
-      @   ensures usable == \old(usable) + 1 && \old(violations) <= violations;
-      @   ensures violations == 0 ==> (0 <= free && 0 <= pageTables && 0 <= metadata && 0 <= earlyData
-      @                                && usable == free + pageTables + metadata + earlyData);
-      @   assignable usable, free, pageTables, metadata, earlyData, violations, firstViolation;
+      @   requires 0 <= tally.violations && 0 <= tally.usable && tally.usable < Long.MAX_VALUE;
+      @   requires tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   ensures tally.usable == \old(tally.usable) + 1 && \old(tally.violations) <= tally.violations;
+      @   ensures tally.violations == 0
+      @       ==> (0 <= tally.free && 0 <= tally.pageTables && 0 <= tally.metadata && 0 <= tally.earlyData
+      @            && tally.usable == tally.free + tally.pageTables + tally.metadata + tally.earlyData);
+      @   assignable tally.usable, tally.free, tally.pageTables, tally.metadata, tally.earlyData, tally.violations,
+      @              tally.firstViolation;
       @*/
     private void count(long pa, boolean managed, boolean isFree, int purpose) {
-        usable = usable + 1;
+        tally.usable = tally.usable + 1;
         if (!managed || isFree == (purpose != PrePmm.NONE)) {
             violation(pa);
         }
         if (isFree) {
-            free = free + 1;
+            tally.free = tally.free + 1;
         } else if (purpose == PrePmm.PAGE_TABLE) {
-            pageTables = pageTables + 1;
+            tally.pageTables = tally.pageTables + 1;
         } else if (purpose == PrePmm.PMM_METADATA) {
-            metadata = metadata + 1;
+            tally.metadata = tally.metadata + 1;
         } else if (purpose == PrePmm.EARLY_DATA) {
-            earlyData = earlyData + 1;
+            tally.earlyData = tally.earlyData + 1;
         }
     }
 
     /** Records a violation at pa; the count saturates at Long.MAX_VALUE instead of wrapping to a negative. */
     /*@ private normal_behavior
-      @   requires 0 <= violations;
-      @   ensures 0 < violations && \old(violations) <= violations;
-      @   assignable violations, firstViolation;
+      @   requires 0 <= tally.violations;
+      @   ensures 0 < tally.violations && \old(tally.violations) <= tally.violations;
+      @   assignable tally.violations, tally.firstViolation;
       @*/
     private void violation(long pa) {
-        if (violations == 0) {
-            firstViolation = pa;
+        if (tally.violations == 0) {
+            tally.firstViolation = pa;
         }
-        if (violations < Long.MAX_VALUE) {
-            violations = violations + 1;
+        if (tally.violations < Long.MAX_VALUE) {
+            tally.violations = tally.violations + 1;
         }
     }
 
@@ -280,69 +363,69 @@ public final class HandOffCheck {
 
     /** Frames in USABLE ranges of the map: M in "PMM manages N frames of M usable". */
     /*@ public normal_behavior
-      @   ensures \result == usable;
+      @   ensures \result == tally.usable;
       @   assignable \strictly_nothing;
       @*/
     public long usableFrames() {
-        return usable;
+        return tally.usable;
     }
 
     /** Frames free in the PMM after the hand-off: N in "PMM manages N frames of M usable". */
     /*@ public normal_behavior
-      @   ensures \result == free;
+      @   ensures \result == tally.free;
       @   assignable \strictly_nothing;
       @*/
     public long freeFrames() {
-        return free;
+        return tally.free;
     }
 
     /*@ public normal_behavior
-      @   ensures \result == pageTables;
+      @   ensures \result == tally.pageTables;
       @   assignable \strictly_nothing;
       @*/
     public long pageTableFrames() {
-        return pageTables;
+        return tally.pageTables;
     }
 
     /*@ public normal_behavior
-      @   ensures \result == metadata;
+      @   ensures \result == tally.metadata;
       @   assignable \strictly_nothing;
       @*/
     public long metadataFrames() {
-        return metadata;
+        return tally.metadata;
     }
 
     /*@ public normal_behavior
-      @   ensures \result == earlyData;
+      @   ensures \result == tally.earlyData;
       @   assignable \strictly_nothing;
       @*/
     public long earlyDataFrames() {
-        return earlyData;
+        return tally.earlyData;
     }
 
     /** Frames of carve-out ranges (rounded out to whole frames, each counted once). */
     /*@ public normal_behavior
-      @   ensures \result == carvedOut;
+      @   ensures \result == tally.carvedOut;
       @   assignable \strictly_nothing;
       @*/
     public long carveOutFrames() {
-        return carvedOut;
+        return tally.carvedOut;
     }
 
     /*@ public normal_behavior
-      @   ensures \result == violations;
+      @   ensures \result == tally.violations;
       @   assignable \strictly_nothing;
       @*/
     public long violations() {
-        return violations;
+        return tally.violations;
     }
 
     /** Physical address of the first frame that broke the partition (0 also for a managed-count mismatch). */
     /*@ public normal_behavior
-      @   ensures \result == firstViolation;
+      @   ensures \result == tally.firstViolation;
       @   assignable \strictly_nothing;
       @*/
     public long firstViolation() {
-        return firstViolation;
+        return tally.firstViolation;
     }
 }
