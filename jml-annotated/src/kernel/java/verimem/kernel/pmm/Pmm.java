@@ -1008,9 +1008,9 @@ public final class Pmm {
     }
 
     /**
-     * Bitmap word of frame f of segment s, or -1 when the index falls outside the bitmap: it checks the index
-     * instead of relying on the segment table's layout (on a consistent table the check never fails), so its
-     * contract needs no invariant.
+     * Bitmap word of frame f of segment s, or -1 when the segment's fields do not place f inside the bitmap: it
+     * checks instead of relying on the segment table's layout (on a consistent table the checks never fail), so its
+     * contract needs no invariant, and the checks keep the arithmetic free of overflow.
      */
     /*@ private normal_behavior
       @   requires segs != null && segs.base != null && segs.firstWord != null && bitmap != null;
@@ -1019,7 +1019,11 @@ public final class Pmm {
       @   assignable \strictly_nothing;
       @*/
     private /*@ helper @*/ int wordOrNone(int s, long f) {
-        long w = segs.firstWord(s) + (f - segs.base(s)) / 64;
+        long base = segs.base(s);
+        if (base < 0 || f < base) {
+            return -1;
+        }
+        long w = segs.firstWord(s) + (f - base) / 64; // no overflow: 0 <= f - base, firstWord is an int
         return w < 0 || w >= bitmap.length ? -1 : (int) w;
     }
 
