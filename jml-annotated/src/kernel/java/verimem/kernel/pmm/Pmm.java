@@ -66,6 +66,14 @@ public final class Pmm {
      */
     //@ public invariant (\forall int i; 0 <= i && i < reservedRuns; reservedStart[i] < reservedEnd[i]);
     //@ public invariant (\forall int i; 0 <= i && i < reservedRuns; (\forall int j; i < j && j < reservedRuns; reservedEnd[i] <= reservedStart[j]));
+    /*
+     * The run table shares no array with the bitmap, its summaries or the segment table (the constructor allocates
+     * each): so seal, which writes only the run table, keeps every other conjunct without re-proving it.
+     */
+    //@ public invariant reservedStart != reservedEnd && reservedStart != bitmap && reservedStart != nonEmpty && reservedStart != full;
+    //@ public invariant reservedEnd != bitmap && reservedEnd != nonEmpty && reservedEnd != full;
+    //@ public invariant reservedStart != segs.start && reservedStart != segs.end && reservedStart != segs.base;
+    //@ public invariant reservedEnd != segs.start && reservedEnd != segs.end && reservedEnd != segs.base;
     //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] != 0) == ((nonEmpty[levelOff[1] + w / 64] >> (w % 64)) % 2 != 0));
     //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (bitmap[w] == -1) == ((full[w / 64] >> (w % 64)) % 2 != 0));
     /* The free count matches the bitmap, tracked per word (a \num_of over the whole bitmap did not prove). */
@@ -869,7 +877,7 @@ public final class Pmm {
 
     /**
      * Ends the hand-off: records the managed frames that are not free as the reserved runs. Nothing is handed out
-     * yet, so those are exactly the frames never released. Walks each segment a word at a time, once.
+     * yet, so those are exactly the frames never released.
      */
     /*@ private behavior
       @   requires !sealed;
@@ -879,50 +887,161 @@ public final class Pmm {
       @   assignable sealed, reservedStart[*], reservedEnd[*], reservedRuns;
       @*/
     private void seal() {
+        reservedRuns = recordRuns();
+        sealed = true;
+    }
+
+    /**
+     * Writes the runs of non-free frames of every segment, in address order, to the run table and returns their
+     * number; panics when there are more than the table holds. A helper (seal re-establishes the invariant), so it
+     * states the segment-table facts it uses: segments are ordered, so a run found later starts after every run
+     * found before.
+     */
+    /*@ private behavior
+      @   requires segs != null && segs.start != null && segs.end != null && segs.base != null && segs.firstWord != null;
+      @   requires 0 <= segs.count && segs.count <= segs.start.length && segs.start.length == segs.end.length
+      @     && segs.start.length == segs.base.length && segs.start.length == segs.firstWord.length;
+      @   requires (\forall int k; 0 <= k && k < segs.count; 0 <= segs.start[k] && segs.start[k] < segs.end[k]);
+      @   requires (\forall int k; 0 < k && k < segs.count; segs.end[k - 1] < segs.start[k]);
+      @   requires bitmap != null && reservedStart != null && reservedEnd != null;
+      @   requires reservedStart.length == reservedEnd.length && reservedStart != reservedEnd;
+      @   requires reservedStart != segs.start && reservedStart != segs.end
+      @     && reservedEnd != segs.start && reservedEnd != segs.end;
+      @   ensures 0 <= \result && \result <= reservedStart.length;
+      @   ensures (\forall int i; 0 <= i && i < \result; reservedStart[i] < reservedEnd[i]);
+      @   ensures (\forall int i; 0 <= i && i < \result;
+      @              (\forall int j; i < j && j < \result; reservedEnd[i] <= reservedStart[j]));
+      @   signals_only KernelPanic;
+      @   assignable reservedStart[*], reservedEnd[*];
+      @*/
+    private /*@ helper @*/ int recordRuns() {
         int n = 0;
-        /*@ loop_invariant 0 <= s && s <= segs.count && 0 <= n && n <= reservedStart.length && !sealed;
+        //@ ghost long last = 0; // end of the segment before s: every run found so far ends at or before it
+        /*@ loop_invariant 0 <= s && s <= segs.count && 0 <= n && n <= reservedStart.length;
+          @ loop_invariant s < segs.count ==> last <= segs.start[s];
+          @ loop_invariant (\forall int i; 0 <= i && i < n; reservedStart[i] < reservedEnd[i] && reservedEnd[i] <= last);
+          @ loop_invariant (\forall int i; 0 <= i && i < n; (\forall int j; i < j && j < n; reservedEnd[i] <= reservedStart[j]));
           @ decreasing segs.count - s;
           @ assignable reservedStart[*], reservedEnd[*];
           @*/
         for (int s = 0; s < segs.count(); s++) {
             long end = segs.end(s);
-            long f = segs.start(s);
-            /*@ loop_invariant segs.start[s] <= f && f <= end && end == segs.end[s]
-              @   && 0 <= n && n <= reservedStart.length && !sealed;
-              @ decreasing end - f;
-              @ assignable reservedStart[*], reservedEnd[*];
-              @*/
-            while (f < end) {
-                long firstFree = nextInState(s, f, end, true);
-                if (firstFree > f) {
-                    if (n == reservedStart.length) {
-                        throw new KernelPanic("pmm: too many never-released runs at the seal (MAX_RESERVED_RUNS)");
-                    }
-                    reservedStart[n] = f;
-                    reservedEnd[n] = firstFree;
-                    n = n + 1;
-                }
-                f = nextInState(s, firstFree, end, false);
-            }
+            n = recordSegment(s, segs.start(s), end, n);
+            //@ set last = end;
         }
-        reservedRuns = n;
-        sealed = true;
+        return n;
     }
 
-    /** First frame in [f, end) of segment s that is free (wantFree) or not free; end if none. */
-    private long nextInState(int s, long f, long end, boolean wantFree) {
+    /**
+     * Appends the runs of non-free frames of segment s = [start, end) to the first n entries of the run table
+     * (all of which end at or before start) and returns the new count. Walks the segment a word at a time, once.
+     */
+    /*@ private behavior
+      @   requires segs != null && segs.base != null && segs.firstWord != null && bitmap != null;
+      @   requires 0 <= s && s < segs.count && s < segs.base.length && s < segs.firstWord.length && 0 <= start && start <= end;
+      @   requires reservedStart != null && reservedEnd != null && reservedStart.length == reservedEnd.length
+      @     && reservedStart != reservedEnd && 0 <= n && n <= reservedStart.length;
+      @   requires (\forall int i; 0 <= i && i < n; reservedStart[i] < reservedEnd[i] && reservedEnd[i] <= start);
+      @   requires (\forall int i; 0 <= i && i < n; (\forall int j; i < j && j < n; reservedEnd[i] <= reservedStart[j]));
+      @   ensures 0 <= \result && \result <= reservedStart.length;
+      @   ensures (\forall int i; 0 <= i && i < \result; reservedStart[i] < reservedEnd[i] && reservedEnd[i] <= end);
+      @   ensures (\forall int i; 0 <= i && i < \result;
+      @              (\forall int j; i < j && j < \result; reservedEnd[i] <= reservedStart[j]));
+      @   signals_only KernelPanic;
+      @   assignable reservedStart[*], reservedEnd[*];
+      @*/
+    private /*@ helper @*/ int recordSegment(int s, long start, long end, int n) {
+        int runs = n;
+        long f = start;
+        /*@ loop_invariant start <= f && f <= end && 0 <= runs && runs <= reservedStart.length;
+          @ loop_invariant (\forall int i; 0 <= i && i < runs; reservedStart[i] < reservedEnd[i] && reservedEnd[i] <= f);
+          @ loop_invariant (\forall int i; 0 <= i && i < runs; (\forall int j; i < j && j < runs; reservedEnd[i] <= reservedStart[j]));
+          @ decreasing end - f;
+          @ assignable reservedStart[*], reservedEnd[*];
+          @*/
         while (f < end) {
-            long word = bitmap[wordOf(s, f)];
-            long look = wantFree ? word : -1L - word; // -1 - w flips every bit
-            int b = (int) (f % 64);
-            long above = b == 0 ? look : look - lowBits(look, b); // bits below f cleared
-            if (above != 0) {
-                long hit = f - b + Bits.lowestSetBit(above);
-                return hit < end ? hit : end;
+            long firstFree = nextInState(s, f, end, true);
+            if (firstFree > f) {
+                if (runs == reservedStart.length) {
+                    throw new KernelPanic("pmm: too many never-released runs at the seal (MAX_RESERVED_RUNS)");
+                }
+                reservedStart[runs] = f;
+                reservedEnd[runs] = firstFree;
+                runs = runs + 1;
             }
-            f = f - b + 64;
+            // frame firstFree is free, so the next frame that is not lies after it (and the loop advances)
+            f = firstFree < end ? nextInState(s, firstFree + 1, end, false) : end;
+        }
+        return runs;
+    }
+
+    /** First frame in [from, end) of segment s that is free (wantFree) or not free; end if none. A word at a time. */
+    /*@ private normal_behavior
+      @   requires segs != null && segs.base != null && segs.firstWord != null && bitmap != null;
+      @   requires 0 <= s && s < segs.count && s < segs.base.length && s < segs.firstWord.length;
+      @   requires 0 <= from && from <= end;
+      @   ensures from <= \result && \result <= end;
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ helper @*/ long nextInState(int s, long from, long end, boolean wantFree) {
+        long f = from;
+        /*@ loop_invariant from <= f && f <= end;
+          @ decreasing end - f;
+          @ assignable \strictly_nothing;
+          @*/
+        while (f < end) {
+            int w = wordOrNone(s, f);
+            if (w < 0) {
+                return end;
+            }
+            int b = (int) (f % 64);
+            int k = stateBitFrom(w, b, wantFree);
+            if (k >= 0) {
+                return k < end - f ? f + k : end;
+            }
+            if (end - f <= 64 - b) {
+                return end;
+            }
+            f = f + (64 - b); // first frame of the next word, written so that it cannot overflow
         }
         return end;
+    }
+
+    /**
+     * Bitmap word of frame f of segment s, or -1 when the segment's fields do not place f inside the bitmap: it
+     * checks instead of relying on the segment table's layout (on a consistent table the checks never fail), so its
+     * contract needs no invariant, and the checks keep the arithmetic free of overflow.
+     */
+    /*@ private normal_behavior
+      @   requires segs != null && segs.base != null && segs.firstWord != null && bitmap != null;
+      @   requires 0 <= s && s < segs.count && s < segs.base.length && s < segs.firstWord.length;
+      @   ensures -1 <= \result && \result < bitmap.length;
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ helper @*/ int wordOrNone(int s, long f) {
+        long base = segs.base(s);
+        if (base < 0 || f < base) {
+            return -1;
+        }
+        long w = segs.firstWord(s) + (f - base) / 64; // no overflow: 0 <= f - base, firstWord is an int
+        return w < 0 || w >= bitmap.length ? -1 : (int) w;
+    }
+
+    /**
+     * Distance from bit b to the lowest bit at or above b of bitmap word w that is set (wantFree) or clear; -1 if
+     * none. Bit k of the word shifted right by b is bit b + k of the word (an arithmetic shift copies bit 63, so a
+     * non-zero shifted word has its lowest set bit at or below 63 - b). Reads the element itself: passing it to a
+     * method would need its long range, which KeY 2.12.3 cannot show.
+     */
+    /*@ private normal_behavior
+      @   requires bitmap != null && 0 <= w && w < bitmap.length && 0 <= b && b <= 63;
+      @   ensures -1 <= \result && \result <= 63;
+      @   assignable \strictly_nothing;
+      @*/
+    private /*@ helper @*/ int stateBitFrom(int w, int b, boolean wantFree) {
+        long word = bitmap[w];
+        long above = (wantFree ? word : -1L - word) >> b; // -1 - word flips every bit
+        return above == 0 ? -1 : lowestBitIndex(above);
     }
 
     /**
