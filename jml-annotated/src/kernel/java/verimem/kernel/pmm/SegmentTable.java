@@ -246,55 +246,226 @@ public final class SegmentTable {
         end = new long[n];
         base = new long[n];
         firstWord = new int[n];
+        /* base holds the sorted starts until layOut overwrites it: no array beyond what metadataBytes counts. */
+        int segs = collectSorted(usable, base, end);
+        count = mergeOverlaps(base, start, end, segs);
+        long w = layOut(start, end, base, firstWord, count);
+        if (w < 0) {
+            throw new KernelPanic("pmm: merged segments beyond the bitmap limit (2^31 - 1 words)");
+        }
+        words = (int) w;
+        frames = framesOf(start, end, count);
+        long top = lastEnd(end, count);
+        chunkShift = chunkShiftFor(top);
+        chunkFirstSeg = new int[chunksFor(top)];
+        fillChunkTable(chunkFirstSeg, end, count, chunkShift);
+    }
+
+    /**
+     * Writes the whole-frame range [first frame, end frame) of every usable entry of the map to starts/ends, sorted
+     * by start, and returns how many there are. Its contract gives the order only: carrying "0 <= start < end"
+     * through the insertions doubled their proof cost, and mergeOverlaps drops a range that is not one anyway.
+     */
+    /*@ private normal_behavior
+      @   requires usable != null && \invariant_for(usable) && starts != null && ends != null && starts != ends;
+      @   requires usable.count <= starts.length && usable.count <= ends.length;
+      @   requires starts != usable.starts && starts != usable.ends && ends != usable.starts && ends != usable.ends;
+      @   ensures 0 <= \result && \result <= usable.count;
+      @   ensures (\forall int k; 0 < k && k < \result; starts[k - 1] <= starts[k]);
+      @   assignable starts[*], ends[*];
+      @*/
+    private static int collectSorted(MemoryMap usable, long[] starts, long[] ends) {
+        int n = usable.count();
         int segs = 0;
+        /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= segs && segs <= i;
+          @ loop_invariant (\forall int k; 0 < k && k < segs; starts[k - 1] <= starts[k]);
+          @ decreasing n - i;
+          @ assignable starts[*], ends[*];
+          @*/
         for (int i = 0; i < n; i++) {
             if (isUsableEntry(usable, i)) {
-                long s = firstFrame(usable.start(i));
-                long e = usable.end(i) / Pmm.FRAME;
-                int j = segs;
-                while (j > 0 && start[j - 1] > s) {
-                    start[j] = start[j - 1];
-                    end[j] = end[j - 1];
-                    j = j - 1;
-                }
-                start[j] = s;
-                end[j] = e;
-                segs = segs + 1;
+                segs = insertSorted(starts, ends, segs, firstFrame(usable.start(i)), usable.end(i) / Pmm.FRAME);
             }
         }
+        return segs;
+    }
+
+    /**
+     * Inserts the frame range [s, e) into the first n ranges of starts/ends (sorted by start) so that the first
+     * n + 1 are sorted by start (insertion sort's step); returns n + 1.
+     */
+    /*@ private normal_behavior
+      @   requires starts != null && ends != null && starts != ends && 0 <= n && n < starts.length && n < ends.length;
+      @   requires (\forall int k; 0 < k && k < n; starts[k - 1] <= starts[k]);
+      @   ensures \result == n + 1;
+      @   ensures (\forall int k; 0 < k && k < \result; starts[k - 1] <= starts[k]);
+      @   assignable starts[*], ends[*];
+      @*/
+    private static int insertSorted(long[] starts, long[] ends, int n, long s, long e) {
+        int j = n;
+        /*
+         * [0, j) is untouched, (j, n] holds the old [j - 1, n), all of which start after s; slot j is the hole, and
+         * the sortedness around it is also stated on the current arrays (without it auto mode stops with a goal
+         * that needs the shifted indices instantiated).
+         */
+        /*@ loop_invariant 0 <= j && j <= n;
+          @ loop_invariant (\forall int k; 0 <= k && k < j; starts[k] == \old(starts[k]) && ends[k] == \old(ends[k]));
+          @ loop_invariant (\forall int k; j < k && k <= n;
+          @                   starts[k] == \old(starts[k - 1]) && ends[k] == \old(ends[k - 1]) && s < starts[k]);
+          @ loop_invariant (\forall int k; 0 < k && k <= n && k != j && k != j + 1; starts[k - 1] <= starts[k]);
+          @ loop_invariant 0 < j && j < n ==> starts[j - 1] <= starts[j + 1];
+          @ decreasing j;
+          @ assignable starts[*], ends[*];
+          @*/
+        while (j > 0 && starts[j - 1] > s) {
+            starts[j] = starts[j - 1];
+            ends[j] = ends[j - 1];
+            j = j - 1;
+        }
+        starts[j] = s;
+        ends[j] = e;
+        return n + 1;
+    }
+
+    /**
+     * Merges the overlapping or touching ranges among the first n of from/ends (sorted by start) into starts/ends
+     * and returns how many are left: those are ordered with a hole of at least one frame between neighbours. A
+     * range that is empty or starts below 0 is dropped (collectSorted writes none; its contract does not say so).
+     * The starts are read from their own array, so only ends is rewritten in place (behind the read position).
+     */
+    /*@ private normal_behavior
+      @   requires from != null && starts != null && ends != null && from != starts && from != ends && starts != ends;
+      @   requires 0 <= n && n <= from.length && n <= starts.length && n <= ends.length;
+      @   requires (\forall int k; 0 < k && k < n; from[k - 1] <= from[k]);
+      @   ensures 0 <= \result && \result <= n;
+      @   ensures (\forall int k; 0 <= k && k < \result; 0 <= starts[k] && starts[k] < ends[k]);
+      @   ensures (\forall int k; 0 < k && k < \result; ends[k - 1] < starts[k]);
+      @   assignable starts[*], ends[*];
+      @*/
+    private static int mergeOverlaps(long[] from, long[] starts, long[] ends, int n) {
         int kept = 0;
-        for (int i = 0; i < segs; i++) {
-            if (kept > 0 && start[i] <= end[kept - 1]) {
-                if (end[i] > end[kept - 1]) {
-                    end[kept - 1] = end[i];
+        /* Writes go to slots kept - 1 and kept <= i, so ends keeps [i, n); range i starts no earlier than the last kept. */
+        /*@ loop_invariant 0 <= i && i <= n && 0 <= kept && kept <= i;
+          @ loop_invariant (\forall int k; 0 <= k && k < kept; 0 <= starts[k] && starts[k] < ends[k]);
+          @ loop_invariant (\forall int k; 0 < k && k < kept; ends[k - 1] < starts[k]);
+          @ loop_invariant (\forall int k; i <= k && k < n; ends[k] == \old(ends[k]));
+          @ loop_invariant kept > 0 && i < n ==> starts[kept - 1] <= from[i];
+          @ decreasing n - i;
+          @ assignable starts[*], ends[*];
+          @*/
+        for (int i = 0; i < n; i++) {
+            boolean isRange = 0 <= from[i] & from[i] < ends[i];
+            if (kept > 0 && from[i] <= ends[kept - 1]) {
+                if (ends[i] > ends[kept - 1]) {
+                    ends[kept - 1] = ends[i];
                 }
-            } else {
-                start[kept] = start[i];
-                end[kept] = end[i];
+            } else if (isRange) {
+                starts[kept] = from[i];
+                ends[kept] = ends[i];
                 kept = kept + 1;
             }
         }
+        return kept;
+    }
+
+    /**
+     * Gives the first count segments their bitmap words: base is the start rounded down to a word, firstWord the
+     * words of the segments before it. Returns the total, or -1 when it would pass MAX_WORDS (or a segment ends
+     * beyond the frames a long address has). The constructor's fits check rules that out (merging never adds words
+     * to the entries' wordsFor), but KeY is not shown that yet; the check keeps the int casts exact regardless.
+     */
+    /*@ private normal_behavior
+      @   requires starts != null && ends != null && bases != null && firstWords != null;
+      @   requires starts != ends && bases != starts && bases != ends;
+      @   requires 0 <= count && count <= starts.length && count <= ends.length && count <= bases.length
+      @            && count <= firstWords.length;
+      @   requires (\forall int k; 0 <= k && k < count; 0 <= starts[k] && starts[k] < ends[k]);
+      @   ensures -1 <= \result && \result <= MAX_WORDS;
+      @   ensures \result >= 0 ==> (\forall int k; 0 <= k && k < count; bases[k] == (starts[k] / 64) * 64
+      @                              && 0 <= firstWords[k] && firstWords[k] + (ends[k] - bases[k] + 63) / 64 <= \result);
+      @   ensures \result >= 0 && count > 0 ==> firstWords[0] == 0;
+      @   assignable bases[*], firstWords[*];
+      @*/
+    private static long layOut(long[] starts, long[] ends, long[] bases, int[] firstWords, int count) {
         long w = 0;
-        long total = 0;
-        for (int i = 0; i < kept; i++) {
-            base[i] = (start[i] / 64) * 64;
-            firstWord[i] = (int) w;
-            w = w + (end[i] - base[i] + 63) / 64;
-            total = total + (end[i] - start[i]);
+        /*@ loop_invariant 0 <= i && i <= count && 0 <= w && w <= MAX_WORDS;
+          @ loop_invariant (\forall int k; 0 <= k && k < i; bases[k] == (starts[k] / 64) * 64
+          @                   && 0 <= firstWords[k] && firstWords[k] + (ends[k] - bases[k] + 63) / 64 <= w);
+          @ loop_invariant i == 0 ? w == 0 : firstWords[0] == 0;
+          @ decreasing count - i;
+          @ assignable bases[*], firstWords[*];
+          @*/
+        for (int i = 0; i < count; i++) {
+            if (ends[i] > Long.MAX_VALUE / Pmm.FRAME) {
+                return -1;
+            }
+            long segWords = wordsOfFrames(starts[i], ends[i]);
+            if (segWords > MAX_WORDS - w) {
+                return -1;
+            }
+            bases[i] = (starts[i] / 64) * 64;
+            firstWords[i] = (int) w;
+            w = w + segWords;
         }
-        count = kept;
-        words = (int) w;
-        frames = total;
-        long top = kept > 0 ? end[kept - 1] : 0;
-        chunkShift = chunkShiftFor(top);
-        chunkFirstSeg = new int[chunksFor(top)];
+        return w;
+    }
+
+    /**
+     * End frame of the last of the first count segments, 0 if there are none. Read here, not in the constructor: KeY
+     * has no long range for a long[] element, which chunkShiftFor's parameter needs; a result has it.
+     */
+    /*@ private normal_behavior
+      @   requires ends != null && 0 <= count && count <= ends.length && (count > 0 ==> ends[count - 1] > 0);
+      @   ensures \result >= 0;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long lastEnd(long[] ends, int count) {
+        return count > 0 ? ends[count - 1] : 0;
+    }
+
+    /** Frames the first count segments hold (the sum of their lengths). */
+    /*@ private normal_behavior
+      @   requires starts != null && ends != null && 0 <= count && count <= starts.length && count <= ends.length;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long framesOf(long[] starts, long[] ends, int count) {
+        long total = 0;
+        /*@ loop_invariant 0 <= i && i <= count;
+          @ decreasing count - i;
+          @ assignable \strictly_nothing;
+          @*/
+        for (int i = 0; i < count; i++) {
+            total = total + (ends[i] - starts[i]);
+        }
+        return total;
+    }
+
+    /**
+     * Fills the frame -> segment lookup: entry c names the first of the count segments that ends after chunk c's
+     * first frame (c << shift), or count if none does. segmentOf only needs each entry in [0, count].
+     */
+    /*@ private normal_behavior
+      @   requires table != null && ends != null && 0 <= count && count <= ends.length && 0 <= shift && shift <= 62;
+      @   ensures (\forall int c; 0 <= c && c < table.length; 0 <= table[c] && table[c] <= count);
+      @   assignable table[*];
+      @*/
+    private static void fillChunkTable(int[] table, long[] ends, int count, int shift) {
         int seg = 0;
-        for (int c = 0; c < chunkFirstSeg.length; c++) {
-            long chunkStart = ((long) c) << chunkShift;
-            while (seg < kept && end[seg] <= chunkStart) {
+        /*@ loop_invariant 0 <= c && c <= table.length && 0 <= seg && seg <= count;
+          @ loop_invariant (\forall int k; 0 <= k && k < c; 0 <= table[k] && table[k] <= count);
+          @ decreasing table.length - c;
+          @ assignable table[*];
+          @*/
+        for (int c = 0; c < table.length; c++) {
+            long chunkStart = ((long) c) << shift;
+            /*@ loop_invariant 0 <= seg && seg <= count;
+              @ decreasing count - seg;
+              @ assignable \strictly_nothing;
+              @*/
+            while (seg < count && ends[seg] <= chunkStart) {
                 seg = seg + 1;
             }
-            chunkFirstSeg[c] = seg;
+            table[c] = seg;
         }
     }
 
