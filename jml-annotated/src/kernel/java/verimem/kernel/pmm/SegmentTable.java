@@ -106,20 +106,53 @@ public final class SegmentTable {
 
     /**
      * Bitmap words an upper bound for the map needs: the sum of entryWords over the entries (overlapping entries
-     * are counted twice: still an upper bound).
+     * are counted twice: still an upper bound). The accessible clause lets the constructor carry the requires'
+     * value across the creation of the object. For its proof the sum is written over the map's arrays (KeY cannot
+     * move a query such as entryWords(usable, j) under the sum's binder to another heap) and the loop is in
+     * wordsBelow, whose contract then gives the value in each heap without re-proving the loop.
      */
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
-      @   ensures \result == (\sum int j; 0 <= j && j < usable.count; entryWords(usable, j));
+      @   ensures \result == (\sum int j; 0 <= j && j < usable.count;
+      @                      ((usable.types[j] == MemoryMap.USABLE && 0 <= usable.starts[j] && 0 <= usable.ends[j]
+      @                         && usable.starts[j] <= Long.MAX_VALUE - Pmm.FRAME
+      @                         && usable.ends[j] / Pmm.FRAME > (usable.starts[j] + Pmm.FRAME - 1) / Pmm.FRAME)
+      @                        ? (usable.ends[j] / Pmm.FRAME
+      @                           - ((usable.starts[j] + Pmm.FRAME - 1) / Pmm.FRAME / 64) * 64 + 63) / 64
+      @                        : 0));
       @   ensures 0 <= \result && \result <= usable.count * 70368744177664L;
+      @   accessible usable.count, usable.starts, usable.ends, usable.types,
+      @              usable.starts[*], usable.ends[*], usable.types[*];
       @   assignable \strictly_nothing;
       @*/
     public /*@ pure @*/ static long wordsFor(MemoryMap usable) {
+        return wordsBelow(usable, usable.count());
+    }
+
+    /** The sum of entryWords over the first n entries of the map. */
+    /*@ private normal_behavior
+      @   requires usable != null && \invariant_for(usable) && 0 <= n && n <= usable.count;
+      @   ensures \result == (\sum int j; 0 <= j && j < n;
+      @                      ((usable.types[j] == MemoryMap.USABLE && 0 <= usable.starts[j] && 0 <= usable.ends[j]
+      @                         && usable.starts[j] <= Long.MAX_VALUE - Pmm.FRAME
+      @                         && usable.ends[j] / Pmm.FRAME > (usable.starts[j] + Pmm.FRAME - 1) / Pmm.FRAME)
+      @                        ? (usable.ends[j] / Pmm.FRAME
+      @                           - ((usable.starts[j] + Pmm.FRAME - 1) / Pmm.FRAME / 64) * 64 + 63) / 64
+      @                        : 0));
+      @   ensures 0 <= \result && \result <= n * 70368744177664L;
+      @   assignable \strictly_nothing;
+      @*/
+    private static long wordsBelow(MemoryMap usable, int n) {
         long words = 0;
-        int n = usable.count();
         /* Each entry adds at most 2^51 / 64 + 1 < 2^46 words (frames are below 2^51). */
-        /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= words && words <= i * 70368744177664L;
-          @ loop_invariant words == (\sum int j; 0 <= j && j < i; entryWords(usable, j));
+        /*@ loop_invariant 0 <= i && i <= n && 0 <= words && words <= i * 70368744177664L;
+          @ loop_invariant words == (\sum int j; 0 <= j && j < i;
+          @                          ((usable.types[j] == MemoryMap.USABLE && 0 <= usable.starts[j] && 0 <= usable.ends[j]
+          @                         && usable.starts[j] <= Long.MAX_VALUE - Pmm.FRAME
+          @                         && usable.ends[j] / Pmm.FRAME > (usable.starts[j] + Pmm.FRAME - 1) / Pmm.FRAME)
+          @                        ? (usable.ends[j] / Pmm.FRAME
+          @                           - ((usable.starts[j] + Pmm.FRAME - 1) / Pmm.FRAME / 64) * 64 + 63) / 64
+          @                        : 0));
           @ decreasing n - i;
           @ assignable \strictly_nothing;
           @*/
