@@ -181,4 +181,82 @@ public final class Bits {
       @*/
     public static /*@ strictly_pure @*/ void setSets(long w, int b) {
     }
+
+    /**
+     * A lemma (empty body): words x and y whose low m bits differ only in bit b, set in x and clear in y, count one
+     * more set bit in x. Proved by a script that cuts in the two counts as written in ones' contract and applies
+     * KeY's taclet bsum_equal_except_one_index at index b (no induction over m). The bound m is a parameter: KeY
+     * unrolls a count over a literal range 0..64 term by term (and a script's symbolic execution never stops doing so).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < m && m <= 64 && (x >> b) % 2 != 0 && (y >> b) % 2 == 0;
+      @   requires (\forall int k; 0 <= k && k < m && k != b; ((x >> k) % 2 != 0) == ((y >> k) % 2 != 0));
+      @   ensures ones(x, m) == \bigint_math(ones(y, m) + 1);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure spec_java_math @*/ void onesOneMore(long x, long y, int b, int m) {
+    }
+
+    /**
+     * A lemma (empty body): for 0 &lt;= k &lt;= 63, bit k of a long tested in Java arithmetic (the form of ones'
+     * contract) is bit k tested in unbounded arithmetic (the form of the per-bit lemmas).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= k && k <= 63;
+      @   ensures \java_math((x >> k) % 2 != 0) == ((x >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void javaBit(long x, int k) {
+    }
+
+    /** A lemma: clearing set bit b keeps bit k &gt; b (w &gt;&gt; k itself is unchanged). */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 != 0;
+      @   ensures ((w - (1L << b)) >> k) == (w >> k);
+      @   ensures (((w - (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearKeepsAbove(long w, int b, int k) {
+        remainderHoldsBit(w, b, k);
+        subKeepsQuotient(w, b, k);
+    }
+
+    /** A lemma: set bit b and b &lt; k, so the remainder of w by 2^k is at least 2^b. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 != 0;
+      @   ensures w - ((w >> k) << k) >= (1L << b);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void remainderHoldsBit(long w, int b, int k) {
+        quotientOfSmallRemainder(w, b, k);
+        powSplit(1, k - b - 1);
+    }
+
+    /**
+     * A lemma: if the remainder of w by 2^k is below 2^b (b &lt; k), then w &gt;&gt; b is (w &gt;&gt; k) * 2^(k-b), an
+     * even number. Proved by a script: KeY's div_unique1 instantiated with the two quotients (auto mode does not
+     * cancel the factor 2^b by itself).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63;
+      @   ensures w - ((w >> k) << k) < (1L << b) ==> (w >> b) == (w >> k) * (1L << (k - b));
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void quotientOfSmallRemainder(long w, int b, int k) {
+        powSplit(b, k - b);
+    }
+
+    /**
+     * A lemma: the remainder of w by 2^k being at least 2^b, subtracting 2^b keeps the quotient. Proved by a
+     * script with div_unique1, as quotientOfSmallRemainder.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63;
+      @   requires w - ((w >> k) << k) >= (1L << b);
+      @   ensures ((w - (1L << b)) >> k) == (w >> k);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void subKeepsQuotient(long w, int b, int k) {
+        powSplit(b, k - b);
+    }
 }
