@@ -259,4 +259,52 @@ public final class Bits {
     public static /*@ strictly_pure @*/ void subKeepsQuotient(long w, int b, int k) {
         powSplit(b, k - b);
     }
+
+    /** A lemma: setting clear bit b keeps bit k &gt; b (w &gt;&gt; k itself is unchanged). */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 == 0;
+      @   ensures ((w + (1L << b)) >> k) == (w >> k);
+      @   ensures (((w + (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void setKeepsAbove(long w, int b, int k) {
+        remainderLacksBit(w, b, k);
+        addKeepsQuotient(w, b, k);
+    }
+
+    /** A lemma: clear bit b and b &lt; k, so the remainder of w by 2^k stays below 2^k - 2^b. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 == 0;
+      @   ensures w - ((w >> k) << k) + (1L << b) < (1L << k);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void remainderLacksBit(long w, int b, int k) {
+        quotientOfLargeRemainder(w, b, k);
+        powSplit(1, k - b - 1);
+    }
+
+    /**
+     * A lemma: if the remainder of w by 2^k is at least 2^k - 2^b (b &lt; k), then w &gt;&gt; b is
+     * (w &gt;&gt; k) * 2^(k-b) + 2^(k-b) - 1, an odd number. Proved by a script with div_unique1.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63;
+      @   ensures w - ((w >> k) << k) + (1L << b) >= (1L << k)
+      @       ==> (w >> b) == (w >> k) * (1L << (k - b)) + (1L << (k - b)) - 1;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void quotientOfLargeRemainder(long w, int b, int k) {
+        powSplit(b, k - b);
+    }
+
+    /** A lemma: the remainder of w by 2^k staying below 2^k - 2^b, adding 2^b keeps the quotient (script). */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63;
+      @   requires w - ((w >> k) << k) + (1L << b) < (1L << k);
+      @   ensures ((w + (1L << b)) >> k) == (w >> k);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void addKeepsQuotient(long w, int b, int k) {
+        powSplit(b, k - b);
+    }
 }
