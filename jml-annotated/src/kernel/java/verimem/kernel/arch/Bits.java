@@ -140,8 +140,8 @@ public final class Bits {
     /*
      * Lemmas for the PMM's per-word free count (ones): clearing a set bit b (w - 2^b) or setting a clear one
      * (w + 2^b) changes bit b and no other bit. Bodies are empty or call other lemmas: each contract is proved on
-     * its own and called where the fact is needed; the C build compiles them to nothing (the recursive
-     * clearedBitsAgree to 64 empty calls). The counts: onesCleared/onesSet (exact words, b &lt;= 62: noBorrow and
+     * its own and called where the fact is needed; the C build compiles an empty body to nothing, and
+     * clearedBitsAgree to a 64-deep recursion of such calls. The counts: onesCleared/onesSet (exact words, b &lt;= 62: noBorrow and
      * noCarry turn the Java words w -+ (1L &lt;&lt; b) into exact ones). Missing: the wrapped case b = 63
      * (proofs/attempts/pmm-bit-lemmas.md).
      */
@@ -345,7 +345,8 @@ public final class Bits {
       @   assignable \strictly_nothing;
       @*/
     public static /*@ strictly_pure @*/ void clearedBitsAgree(long w, long c, int b, int n) {
-        if (n > 0) {
+        // n <= 64: the differential suite calls every method with arbitrary arguments; keep the recursion shallow.
+        if (n > 0 && n <= 64) {
             clearedBitsAgree(w, c, b, n - 1);
             if (n - 1 != b) {
                 clearedBitAgrees(w, c, b, n - 1);
@@ -355,7 +356,7 @@ public final class Bits {
 
     /**
      * A lemma: clearing set bit b (b &lt; m; c = w - 2^b exactly, i.e. b &lt;= 62, see noBorrow) takes one from the
-     * count of the low m bits. Pmm calls it with m = 64.
+     * count of the low m bits (for Pmm's words: m = 64).
      */
     /*@ public normal_behavior
       @   requires 0 <= b && b < m && m <= 64 && (w >> b) % 2 != 0 && c == w - (1L << b);
