@@ -140,8 +140,10 @@ public final class Bits {
     /*
      * Lemmas for the PMM's per-word free count (ones): clearing a set bit b (w - 2^b) or setting a clear one
      * (w + 2^b) changes bit b and no other bit. Bodies are empty or call other lemmas: each contract is proved on
-     * its own and called where the fact is needed; the C build compiles them to nothing. Still missing (see
-     * proofs/open-reasons.txt, Pmm.allocFrame): bits above b, and the count ones(w -+ 2^b, m).
+     * its own and called where the fact is needed; the C build compiles an empty body to nothing, and
+     * clearedBitsAgree to a 64-deep recursion of such calls. The counts: onesCleared/onesSet (exact words, b &lt;= 62: noBorrow and
+     * noCarry turn the Java words w -+ (1L &lt;&lt; b) into exact ones). Missing: the wrapped case b = 63
+     * (proofs/attempts/pmm-bit-lemmas.md).
      */
 
     /** A lemma (empty body): 2^(k+d) == 2^k * 2^d, in unbounded arithmetic. */
@@ -180,5 +182,203 @@ public final class Bits {
       @   assignable \strictly_nothing;
       @*/
     public static /*@ strictly_pure @*/ void setSets(long w, int b) {
+    }
+
+    /**
+     * A lemma (empty body): words x and y whose low m bits differ only in bit b, set in x and clear in y, count one
+     * more set bit in x. Proved by a script that cuts in the two counts as written in ones' contract and applies
+     * KeY's taclet bsum_equal_except_one_index at index b (no induction over m). The bound m is a parameter: KeY
+     * unrolls a count over a literal range 0..64 term by term (and a script's symbolic execution never stops doing so).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < m && m <= 64 && (x >> b) % 2 != 0 && (y >> b) % 2 == 0;
+      @   requires (\forall int k; 0 <= k && k < m && k != b; ((x >> k) % 2 != 0) == ((y >> k) % 2 != 0));
+      @   ensures ones(x, m) == \bigint_math(ones(y, m) + 1);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure spec_java_math @*/ void onesOneMore(long x, long y, int b, int m) {
+    }
+
+    /**
+     * A lemma (empty body): for 0 &lt;= k &lt;= 63, bit k of a long tested in Java arithmetic (the form of ones'
+     * contract) is bit k tested in unbounded arithmetic (the form of the per-bit lemmas).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= k && k <= 63;
+      @   ensures \java_math((x >> k) % 2 != 0) == ((x >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void javaBit(long x, int k) {
+    }
+
+    /** A lemma: clearing set bit b keeps bit k &gt; b (w &gt;&gt; k itself is unchanged). */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 != 0;
+      @   ensures ((w - (1L << b)) >> k) == (w >> k);
+      @   ensures (((w - (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearKeepsAbove(long w, int b, int k) {
+        remainderHoldsBit(w, b, k);
+        subKeepsQuotient(w, b, k);
+    }
+
+    /** A lemma: set bit b and b &lt; k, so the remainder of w by 2^k is at least 2^b. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 != 0;
+      @   ensures w - ((w >> k) << k) >= (1L << b);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void remainderHoldsBit(long w, int b, int k) {
+        quotientOfSmallRemainder(w, b, k);
+        powSplit(1, k - b - 1);
+    }
+
+    /**
+     * A lemma: if the remainder of w by 2^k is below 2^b (b &lt; k), then w &gt;&gt; b is (w &gt;&gt; k) * 2^(k-b), an
+     * even number. Proved by a script: KeY's div_unique1 instantiated with the two quotients (auto mode does not
+     * cancel the factor 2^b by itself).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63;
+      @   ensures w - ((w >> k) << k) < (1L << b) ==> (w >> b) == (w >> k) * (1L << (k - b));
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void quotientOfSmallRemainder(long w, int b, int k) {
+        powSplit(b, k - b);
+    }
+
+    /**
+     * A lemma: the remainder of w by 2^k being at least 2^b, subtracting 2^b keeps the quotient. Proved by a
+     * script with div_unique1, as quotientOfSmallRemainder.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < k && k <= 63;
+      @   requires w - ((w >> k) << k) >= (1L << b);
+      @   ensures ((w - (1L << b)) >> k) == (w >> k);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void subKeepsQuotient(long w, int b, int k) {
+        powSplit(b, k - b);
+    }
+
+    /**
+     * A lemma: w within 2^b above Long.MIN_VALUE has w &gt;&gt; b == -2^(63-b), an even number. Proved by a script
+     * with div_unique1.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 62;
+      @   ensures w - Long.MIN_VALUE < (1L << b) ==> (w >> b) == -(1L << (63 - b));
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void quotientNearMin(long w, int b) {
+        powSplit(b, 63 - b);
+    }
+
+    /** A lemma: bit b (b &lt;= 62) of w set, so the Java word w - (1L &lt;&lt; b) is the exact difference. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 62 && (w >> b) % 2 != 0;
+      @   ensures w - (1L << b) >= Long.MIN_VALUE;
+      @   ensures \java_math(w - (1L << b)) == w - (1L << b);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void noBorrow(long w, int b) {
+        quotientNearMin(w, b);
+        powSplit(1, 62 - b);
+    }
+
+    /**
+     * A lemma: w within 2^b below 2^63 has w &gt;&gt; b == 2^(63-b) - 1, an odd number. Proved by a script with
+     * div_unique1.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 62;
+      @   ensures w + (1L << b) > Long.MAX_VALUE ==> (w >> b) == (1L << (63 - b)) - 1;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void quotientNearMax(long w, int b) {
+        powSplit(b, 63 - b);
+    }
+
+    /** A lemma: bit b (b &lt;= 62) of w clear, so the Java word w + (1L &lt;&lt; b) is the exact sum. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 62 && (w >> b) % 2 == 0;
+      @   ensures w + (1L << b) <= Long.MAX_VALUE;
+      @   ensures \java_math(w + (1L << b)) == w + (1L << b);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void noCarry(long w, int b) {
+        quotientNearMax(w, b);
+        powSplit(1, 62 - b);
+    }
+
+    /**
+     * A lemma: c = w - 2^b (exact: a long c exists only for b &lt;= 62, see noBorrow) agrees with w in bit k != b,
+     * tested in Java arithmetic as ones' contract does.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && (w >> b) % 2 != 0 && c == w - (1L << b);
+      @   requires 0 <= k && k <= 63 && k != b;
+      @   ensures \java_math((c >> k) % 2 != 0) == \java_math((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearedBitAgrees(long w, long c, int b, int k) {
+        if (k < b) {
+            clearKeepsBelow(w, b, k);
+        } else {
+            clearKeepsAbove(w, b, k);
+        }
+        javaBit(w, k);
+        javaBit(c, k);
+    }
+
+    /**
+     * A lemma: clearedBitAgrees for every k &lt; n, as the quantified premise onesOneMore needs (recursive: a
+     * method contract applies only to a call, never to a quantified k).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && (w >> b) % 2 != 0 && c == w - (1L << b);
+      @   requires 0 <= n && n <= 64;
+      @   ensures (\forall int k; 0 <= k && k < n && k != b;
+      @                \java_math((c >> k) % 2 != 0) == \java_math((w >> k) % 2 != 0));
+      @   measured_by n;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearedBitsAgree(long w, long c, int b, int n) {
+        // n <= 64: the differential suite calls every method with arbitrary arguments; keep the recursion shallow.
+        if (n > 0 && n <= 64) {
+            clearedBitsAgree(w, c, b, n - 1);
+            if (n - 1 != b) {
+                clearedBitAgrees(w, c, b, n - 1);
+            }
+        }
+    }
+
+    /**
+     * A lemma: clearing set bit b (b &lt; m; c = w - 2^b exactly, i.e. b &lt;= 62, see noBorrow) takes one from the
+     * count of the low m bits (for Pmm's words: m = 64).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < m && m <= 64 && (w >> b) % 2 != 0 && c == w - (1L << b);
+      @   ensures ones(w, m) == ones(c, m) + 1;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void onesCleared(long w, long c, int b, int m) {
+        clearedBitsAgree(w, c, b, m);
+        clearClears(w, b);
+        javaBit(w, b);
+        javaBit(c, b);
+        onesOneMore(w, c, b, m);
+    }
+
+    /** A lemma: setting clear bit b (b &lt; m; s = w + 2^b exactly, see noCarry) adds one to the count. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < m && m <= 64 && (w >> b) % 2 == 0 && s == w + (1L << b);
+      @   ensures ones(s, m) == ones(w, m) + 1;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void onesSet(long w, long s, int b, int m) {
+        setSets(w, b);
+        onesCleared(s, w, b, m);
     }
 }
