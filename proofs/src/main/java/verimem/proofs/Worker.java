@@ -235,6 +235,45 @@ public final class Worker {
         return STRATEGY_LINE.matcher(text).replaceAll("");
     }
 
+    private static final Pattern SWITCH_LINE =
+        Pattern.compile("^\\s*switch\\s+([A-Z_]+)\\s*=\\s*([A-Za-z_]+)\\s*;\\s*$", Pattern.MULTILINE);
+
+    /**
+     * Runs a proof script in which a line `switch KEY = VALUE;` changes one strategy property from that line on
+     * (KeY's own `set key=... value=...` throws a NullPointerException in KeY 2.12.3: its SetCommand builds the new
+     * strategy for a proof field it never sets). Lets a script do its structural steps under a cheap strategy and
+     * finish the few goals left under a stronger one.
+     */
+    static void runScript(KeYEnvironment<DefaultUserInterfaceControl> env, Proof proof, String text, String file, StrategyProperties sp)
+        throws Exception {
+        java.util.regex.Matcher m = SWITCH_LINE.matcher(text);
+        int from = 0;
+        while (!proof.closed()) {
+            boolean found = m.find();
+            String part = text.substring(from, found ? m.start() : text.length());
+            if (!part.strip().isEmpty()) {
+                int line = 1 + (int) text.substring(0, from).chars().filter(ch -> ch == '\n').count();
+                new ProofScriptEngine(part, Location.fromFileName(file, Position.newOneBased(line, 1)))
+                    .execute(env.getUi(), proof);
+            }
+            if (!found) {
+                return;
+            }
+            applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", sp);
+            proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
+            proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
+            from = m.end();
+        }
+    }
+
+    /** Checks every `switch KEY = VALUE;` line of a script as a strategy line is checked (unknown key or value). */
+    static void checkSwitchLines(String text) {
+        java.util.regex.Matcher m = SWITCH_LINE.matcher(text);
+        while (m.find()) {
+            applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", KeySettings.strategy());
+        }
+    }
+
     /** One line per open goal: the branch labels from the root down (which case of the proof is left). */
     private static void printOpenBranches(Proof proof) {
         for (de.uka.ilkd.key.proof.Goal g : proof.openGoals()) {
@@ -273,8 +312,7 @@ public final class Worker {
             }
             // A script of strategy lines plus `auto;` is plain auto mode under those settings.
             if (scriptText != null && !scriptText.strip().equals("auto;")) {
-                new ProofScriptEngine(scriptText, Location.fromFileName(script.toString(), Position.newOneBased(1, 1)))
-                    .execute(env.getUi(), proof);
+                runScript(env, proof, scriptText, script.toString(), sp);
             } else {
                 env.getProofControl().startAndWaitForAutoMode(proof);
             }

@@ -47,6 +47,13 @@ class ScriptStrategyLineTest {
     }
 
     @Test
+    void aSwitchLineWithAMisspeltValueIsRejected() {
+        Worker.checkSwitchLines("auto;\nswitch NON_LIN_ARITH_OPTIONS_KEY = NON_LIN_ARITH_DEF_OPS;\nauto;\n");
+        assertThrows(IllegalArgumentException.class,
+            () -> Worker.checkSwitchLines("switch NON_LIN_ARITH_OPTIONS_KEY = DEF_OPS;\n"));
+    }
+
+    @Test
     void everyStoredScriptNamesOnlyKnownStrategyKeysAndValues() throws java.io.IOException {
         // Surefire runs in the proofs module folder, where the scripts live.
         java.util.List<java.nio.file.Path> scripts;
@@ -59,6 +66,7 @@ class ScriptStrategyLineTest {
             StrategyProperties sp = KeySettings.strategy();
             String rest = Worker.applyStrategyLines(text, sp);
             assertTrue(!rest.contains("strategy "), script + " has a strategy line the runner does not read");
+            Worker.checkSwitchLines(rest);
         }
     }
 }

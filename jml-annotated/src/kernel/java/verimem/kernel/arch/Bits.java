@@ -22,7 +22,8 @@ public final class Bits {
 
     /**
      * Number of set bits among the low m bits of w (m = 64: all of them). The PMM's invariant counts each bitmap
-     * word's free frames with ones(word, 64): behind a method the 64-term count stays one opaque term in every proof
+     * word's free frames with onesAt(bitmap, w, 64), which is ones(bitmap[w], 64) read through the array (see there):
+     * behind a method the 64-term count stays one opaque term in every proof
      * that only carries the invariant along (written out, KeY unrolled it in each of them and spent its CPU limit
      * on the 64-term sums). The bound is a parameter so that this method's own proof never meets a literal range
      * (KeY unrolls a count over 0..64 term by term and then splits on every term).
@@ -47,6 +48,44 @@ public final class Bits {
             return below + 1;
         }
         return below;
+    }
+
+    /**
+     * ones(a[i], m), read through the array: the PMM's invariant counts bitmap word w as onesAt(bitmap, w, 64).
+     * With the word as a long parameter, KeY's dependency step (the count is unchanged when the word is) must show
+     * the word in the long range, which KeY 2.12.3 has no rule for when the word is an array element; here the
+     * parameters are a reference and ints, whose ranges the caller's int quantifier gives.
+     */
+    /*@ public normal_behavior
+      @   requires a != null && 0 <= i && i < a.length && 0 <= m && m <= 64;
+      @   ensures 0 <= \result && \result <= m;
+      @   ensures \result == (\num_of int b; 0 <= b && b < m; (a[i] >> b) % 2 != 0);
+      @   measured_by m;
+      @   accessible a[i];
+      @*/
+    public static /*@ strictly_pure spec_java_math @*/ int onesAt(long[] a, int i, int m) {
+        /* Recursive for the same reason as ones; outside the contract's range it answers 0. */
+        if (a == null || i < 0 || i >= a.length || m <= 0 || m > 64) {
+            return 0;
+        }
+        int below = onesAt(a, i, m - 1);
+        if ((a[i] >> (m - 1)) % 2 != 0) {
+            return below + 1;
+        }
+        return below;
+    }
+
+    /**
+     * A lemma (empty body): onesAt counts the element as ones does, so the word lemmas about ones apply to it. The
+     * element comes in again as w (a caller's local holding a[i]): KeY knows a long parameter's range, which the
+     * precondition of ones needs, but not an array element's.
+     */
+    /*@ public normal_behavior
+      @   requires a != null && 0 <= i && i < a.length && 0 <= m && m <= 64 && a[i] == w;
+      @   ensures onesAt(a, i, m) == ones(w, m);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void onesAtIsOnes(long[] a, int i, int m, long w) {
     }
 
     /** 2^b as a long; 2^63 is Long.MIN_VALUE, which is exactly the bit pattern of bit 63. */

@@ -124,7 +124,7 @@ public final class HeapMmioRegion {
           @ decreases bytes - off;
           @ assignable k.path[*], k.tlbDirty, k.vmm.kernelEpoch, k.vmm.current.kernelEpochSeen, k.vmm.tableFrames,
           @   k.vmm.owners.bits[*], k.vmm.owners.vmmTables[*], k.vmm.pmm.bitmap[*], k.vmm.pmm.nonEmpty[*], k.vmm.pmm.full[*],
-          @   k.vmm.pmm.free, k.vmm.pmm.hint, k.vmm.pmm.hintBase, k.vmm.pmm.failCountdown, k.vmm.pmm.wordFree, k.vmm.pmm.sealed,
+          @   k.vmm.pmm.free, k.vmm.pmm.hint, k.vmm.pmm.hintBase, k.vmm.pmm.hintSegment, k.vmm.pmm.failCountdown, k.vmm.pmm.wordFree, k.vmm.pmm.sealed,
           @   k.vmm.pmm.reservedStart[*], k.vmm.pmm.reservedEnd[*], k.vmm.pmm.reservedRuns;
           @*/
         for (long off = 0; off < bytes; off = off + PAGE) {
@@ -135,7 +135,7 @@ public final class HeapMmioRegion {
                   @ decreases off - j;
                   @ assignable k.path[*], k.tlbDirty, k.vmm.kernelEpoch, k.vmm.current.kernelEpochSeen, k.vmm.tableFrames,
                   @   k.vmm.owners.bits[*], k.vmm.owners.vmmTables[*], k.vmm.pmm.bitmap[*], k.vmm.pmm.nonEmpty[*], k.vmm.pmm.full[*],
-                  @   k.vmm.pmm.free, k.vmm.pmm.hint, k.vmm.pmm.hintBase, k.vmm.pmm.failCountdown, k.vmm.pmm.wordFree, k.vmm.pmm.sealed,
+                  @   k.vmm.pmm.free, k.vmm.pmm.hint, k.vmm.pmm.hintBase, k.vmm.pmm.hintSegment, k.vmm.pmm.failCountdown, k.vmm.pmm.wordFree, k.vmm.pmm.sealed,
                   @   k.vmm.pmm.reservedStart[*], k.vmm.pmm.reservedEnd[*], k.vmm.pmm.reservedRuns;
                   @*/
                 for (long j = 0; j < off; j = j + PAGE) {

@@ -45,14 +45,17 @@ public final class Pmm {
     //@ public invariant full.length == (bitmap.length + 63) / 64;
     //@ public invariant 0 <= levels && levels <= MAX_LEVELS && levelOff.length == MAX_LEVELS + 1;
     /*
-     * hintBase is what segs.frameOfWord(hint) computes, stated with the segment's fields (the segment the binary
-     * search segmentOfWord may return): a query call here would need frameOfWord's own dependency contract, which
-     * KeY cannot prove (two runs of the search give two results; the table's invariant does not order firstWord).
+     * hintBase is what segs.frameOfWord(hint) computes, stated with the fields of the segment hintSegment (one the
+     * binary search segmentOfWord may return): a query call here would need frameOfWord's own dependency contract,
+     * which KeY cannot prove (two runs of the search give two results; the table's invariant does not order
+     * firstWord). The segment is a ghost field, not an \exists: the dependency proof of this invariant then needs
+     * no instantiation with the other heap's witness (KeY's scripts cannot name a skolem constant).
      */
+    //@ public ghost int hintSegment;
     /*@ public invariant bitmap.length == 0 || (0 <= hint && hint < bitmap.length
-      @   && (\exists int s; 0 <= s && s < segs.count && segs.firstWord[s] <= hint
-      @       && (s + 1 == segs.count || hint < segs.firstWord[s + 1])
-      @       && hintBase == segs.base[s] + (hint - segs.firstWord[s]) * 64L));
+      @   && 0 <= hintSegment && hintSegment < segs.count && segs.firstWord[hintSegment] <= hint
+      @   && (hintSegment + 1 == segs.count || hint < segs.firstWord[hintSegment + 1])
+      @   && hintBase == segs.base[hintSegment] + (hint - segs.firstWord[hintSegment]) * 64L);
       @*/
     //@ public invariant 0 <= free && free <= managed && managed == segs.frames;
     //@ public invariant bitmap.length == 0 || (0 <= wholeCursor && wholeCursor < bitmap.length);
@@ -79,7 +82,7 @@ public final class Pmm {
     /* The free count matches the bitmap, tracked per word (a \num_of over the whole bitmap did not prove). */
     //@ public ghost \seq wordFree;
     //@ public invariant wordFree.length == bitmap.length;
-    //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w] == Bits.ones(bitmap[w], 64));
+    //@ public invariant (\forall int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w] == Bits.onesAt(bitmap, w, 64));
     //@ public invariant free == (\sum int w; 0 <= w && w < bitmap.length; (\bigint) wordFree[w]);
     /*
      * What the invariant reads. A caller that writes elsewhere (the VMM's ownership bitmaps, its own fields) keeps
@@ -224,6 +227,7 @@ public final class Pmm {
         managed = segs.frames();
         hint = 0;
         hintBase = words > 0 ? segs.frameOfWord(0) : 0;
+        //@ set hintSegment = words > 0 ? segs.segmentOfWord(0) : 0;
         //@ set wordFree = (\seq_def int i; 0; words; (\bigint) 0);
     }
 
@@ -395,7 +399,7 @@ public final class Pmm {
       @   ensures \result == Err.NO_MEMORY ==> free == \old(free);
       @   ensures \old(free) > 0 && \old(failCountdown) != 1 ==> \result != Err.NO_MEMORY;
       @   ensures sealed;
-      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wordFree, sealed,
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, hintSegment, failCountdown, wordFree, sealed,
       @              reservedStart[*], reservedEnd[*], reservedRuns;
       @*/
     public long allocFrame() {
@@ -418,11 +422,12 @@ public final class Pmm {
             }
             hint = w;
             hintBase = segs.frameOfWord(w);
+            //@ set hintSegment = segs.segmentOfWord(w);
             word = bitmap[w];
         }
         int b = Bits.lowestSetBit(word);
         storeWord(hint, word, Bits.withBitCleared(word, b));
-        //@ set wordFree = \seq_upd(wordFree, hint, Bits.ones(bitmap[hint], 64));
+        //@ set wordFree = \seq_upd(wordFree, hint, Bits.onesAt(bitmap, hint, 64));
         free = free - 1;
         return (hintBase + b) * FRAME;
     }
@@ -616,7 +621,7 @@ public final class Pmm {
       @   ensures \result == Err.OK ==> isFree(pa) && free == \old(free) + 1;
       @   ensures \result != Err.OK ==> free == \old(free)
       @        && (\forall int w; 0 <= w && w < bitmap.length; bitmap[w] == \old(bitmap[w]));
-      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, wordFree;
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, hintSegment, wordFree;
       @*/
     public long freeFrame(long pa) {
         if (pa % FRAME != 0) {
@@ -637,10 +642,11 @@ public final class Pmm {
             return Err.NOT_OWNED;
         }
         storeWord(w, old, Bits.withBitSet(old, b));
-        //@ set wordFree = \seq_upd(wordFree, w, Bits.ones(bitmap[w], 64));
+        //@ set wordFree = \seq_upd(wordFree, w, Bits.onesAt(bitmap, w, 64));
         free = free + 1;
         hint = w;
         hintBase = f - b;
+        //@ set hintSegment = s;
         return Err.OK;
     }
 
@@ -651,7 +657,7 @@ public final class Pmm {
       @   ensures (order < 0 || order > MAX_ORDER) <==> \result == Err.INVALID_ARGUMENT;
       @   ensures \result < 0 ==> free == \old(free);
       @   ensures sealed;
-      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, failCountdown, wholeCursor, wordFree,
+      @   assignable bitmap[*], nonEmpty[*], full[*], free, hint, hintBase, hintSegment, failCountdown, wholeCursor, wordFree,
       @              sealed, reservedStart[*], reservedEnd[*], reservedRuns;
       @*/
     public long allocAligned(int order) {
@@ -1086,7 +1092,7 @@ public final class Pmm {
                 int w = wordOf(s, f);
                 long old = bitmap[w];
                 storeWord(w, old, makeFree ? old + field(b, cnt) : old - field(b, cnt));
-                //@ set wordFree = \seq_upd(wordFree, w, Bits.ones(bitmap[w], 64));
+                //@ set wordFree = \seq_upd(wordFree, w, Bits.onesAt(bitmap, w, 64));
                 free = makeFree ? free + cnt : free - cnt;
                 f = f + cnt;
             }

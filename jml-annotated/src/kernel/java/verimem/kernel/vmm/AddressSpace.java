@@ -282,7 +282,7 @@ public final class AddressSpace {
       @   ensures \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   assignable tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames, vmm.owners.bits[*], vmm.owners.vmmTables[*],
       @              vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*], vmm.pmm.full[*], vmm.pmm.free,
-      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.failCountdown, vmm.pmm.wordFree, vmm.pmm.sealed,
+      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.hintSegment, vmm.pmm.failCountdown, vmm.pmm.wordFree, vmm.pmm.sealed,
       @              vmm.pmm.reservedStart[*], vmm.pmm.reservedEnd[*], vmm.pmm.reservedRuns;
       @*/
     public long map(long va, long pa, long flags, long pageSize) {
@@ -579,7 +579,7 @@ public final class AddressSpace {
       @   ensures \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   assignable path[*], tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames, vmm.owners.bits[*], vmm.owners.vmmTables[*],
       @              vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*], vmm.pmm.full[*], vmm.pmm.free,
-      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree;
+      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.hintSegment, vmm.pmm.wordFree;
       @*/
     public long unmap(long va) {
         if (state != LIVE) {
@@ -843,7 +843,7 @@ public final class AddressSpace {
       @   ensures \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   assignable state, pml4, vmm.tableFrames, vmm.owners.bits[*], vmm.owners.vmmTables[*],
       @              vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*], vmm.pmm.full[*], vmm.pmm.free,
-      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree, vmm.pcids.used[*];
+      @              vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.hintSegment, vmm.pmm.wordFree, vmm.pcids.used[*];
       @*/
     private void releaseTables(boolean freeMappedFrames, boolean backToNew) {
         for (int i = 0; i < Vmm.KERNEL_FIRST_SLOT; i++) {

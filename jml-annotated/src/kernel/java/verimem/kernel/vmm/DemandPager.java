@@ -264,7 +264,7 @@ public final class DemandPager {
       @   ensures \invariant_for(s) && \invariant_for(vmm) && \invariant_for(vmm.pmm) && \invariant_for(vmm.owners);
       @   assignable s.path[*], s.tlbDirty, vmm.kernelEpoch, vmm.current.kernelEpochSeen, vmm.tableFrames,
       @              vmm.owners.bits[*], vmm.owners.vmmTables[*], vmm.pmm.bitmap[*], vmm.pmm.nonEmpty[*],
-      @              vmm.pmm.full[*], vmm.pmm.free, vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.wordFree;
+      @              vmm.pmm.full[*], vmm.pmm.free, vmm.pmm.hint, vmm.pmm.hintBase, vmm.pmm.hintSegment, vmm.pmm.wordFree;
       @*/
     private void unmapRange(AddressSpace s, long lo, long hi) {
         long top = hi < VirtAddr.LOWER_HALF_END ? hi : VirtAddr.LOWER_HALF_END;
@@ -276,7 +276,7 @@ public final class DemandPager {
           @ decreasing top - p + VirtAddr.PAGE_SIZE; // >= 0 also after the last step, when p may pass top
           @ assignable s.path[*], s.tlbDirty, v.kernelEpoch, v.current.kernelEpochSeen, v.tableFrames,
           @            ow.bits[*], ow.vmmTables[*], pm.bitmap[*], pm.nonEmpty[*],
-          @            pm.full[*], pm.free, pm.hint, pm.hintBase, pm.wordFree;
+          @            pm.full[*], pm.free, pm.hint, pm.hintBase, pm.hintSegment, pm.wordFree;
           @*/
         for (long p = lo; p < top; p = p + VirtAddr.PAGE_SIZE) {
             long f = s.unmap(p);

@@ -66,7 +66,7 @@ public final class Vmm {
       @   ensures \result != Err.OK ==> kernelSpace == null;
       @   ensures \invariant_for(pmm) && \invariant_for(owners);
       @   assignable kernelSpace, current, kernelPml4, lastSpaceId, tableFrames, owners.bits[*], owners.vmmTables[*],
-      @              pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.failCountdown,
+      @              pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.hintSegment, pmm.failCountdown,
       @              pmm.wordFree, pmm.sealed, pmm.reservedStart[*], pmm.reservedEnd[*], pmm.reservedRuns;
       @*/
     public long adoptBootSpace() {
@@ -82,7 +82,7 @@ public final class Vmm {
           @   && \invariant_for(pmm) && \invariant_for(owners) && kernelSpace == null;
           @ decreasing VirtAddr.ENTRIES - slot;
           @ assignable created[*], tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*],
-          @            pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.failCountdown, pmm.wordFree, pmm.sealed,
+          @            pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.hintSegment, pmm.failCountdown, pmm.wordFree, pmm.sealed,
           @            pmm.reservedStart[*], pmm.reservedEnd[*], pmm.reservedRuns;
           @*/
         for (int slot = KERNEL_FIRST_SLOT; slot < VirtAddr.ENTRIES; slot++) {
@@ -111,14 +111,14 @@ public final class Vmm {
       @   requires \invariant_for(pmm) && \invariant_for(owners);
       @   ensures \invariant_for(pmm) && \invariant_for(owners);
       @   assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*],
-      @              pmm.free, pmm.hint, pmm.hintBase, pmm.wordFree;
+      @              pmm.free, pmm.hint, pmm.hintBase, pmm.hintSegment, pmm.wordFree;
       @*/
     private void undoPrecreated(long pml4, boolean[] created) {
         /*@ loop_invariant KERNEL_FIRST_SLOT <= slot && slot <= VirtAddr.ENTRIES
           @   && \invariant_for(pmm) && \invariant_for(owners);
           @ decreasing VirtAddr.ENTRIES - slot;
           @ assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*],
-          @            pmm.free, pmm.hint, pmm.hintBase, pmm.wordFree;
+          @            pmm.free, pmm.hint, pmm.hintBase, pmm.hintSegment, pmm.wordFree;
           @*/
         for (int slot = KERNEL_FIRST_SLOT; slot < VirtAddr.ENTRIES; slot++) {
             if (created[slot]) {
@@ -268,7 +268,7 @@ public final class Vmm {
       @   ensures \result >= 0 ==> tableFrames == (long) (\old(tableFrames) + 1);
       @   ensures \result < 0 ==> tableFrames == \old(tableFrames);
       @   ensures \invariant_for(pmm) && \invariant_for(owners);
-      @   assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.failCountdown,
+      @   assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*], pmm.free, pmm.hint, pmm.hintBase, pmm.hintSegment, pmm.failCountdown,
       @              pmm.wordFree, pmm.sealed, pmm.reservedStart[*], pmm.reservedEnd[*], pmm.reservedRuns;
       @*/
     long allocTable() {
@@ -311,7 +311,7 @@ public final class Vmm {
       @   ensures tableFrames == (long) (\old(tableFrames) - 1);
       @   ensures \invariant_for(pmm) && \invariant_for(owners);
       @   assignable tableFrames, owners.bits[*], owners.vmmTables[*], pmm.bitmap[*], pmm.nonEmpty[*], pmm.full[*],
-      @              pmm.free, pmm.hint, pmm.hintBase, pmm.wordFree;
+      @              pmm.free, pmm.hint, pmm.hintBase, pmm.hintSegment, pmm.wordFree;
       @*/
     void freeTable(long f) {
         if (!owners.isVmmTable(f)) {
