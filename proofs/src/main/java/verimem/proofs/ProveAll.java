@@ -81,6 +81,7 @@ public final class ProveAll {
             + " s" + (opt.get("jvm").isBlank() ? "" : "; worker JVM options: " + opt.get("jvm")));
         System.out.println("=== taclet options: " + KeySettings.choices().values());
         System.out.println("=== strategy: " + KeySettings.strategy());
+        System.out.println("=== origin labels: " + (KeySettings.ORIGIN_LABELS ? "on" : "off"));
 
         long t0 = System.currentTimeMillis();
         List<Process> procs = new ArrayList<>();
