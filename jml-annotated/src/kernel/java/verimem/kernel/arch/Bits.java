@@ -307,4 +307,32 @@ public final class Bits {
     public static /*@ strictly_pure @*/ void addKeepsQuotient(long w, int b, int k) {
         powSplit(b, k - b);
     }
+
+    /*
+     * Bit k < b survives adding or subtracting 2^b whatever bit b is: with these, setting bit 63 (which Java computes
+     * as w - 2^63) and clearing it (w + 2^63) keep the bits below, which setKeepsAbove/clearKeepsBelow cannot say.
+     * For the PMM's summary writers (Pmm.setFullBit, markNonEmpty, ...); see proofs/open-reasons.txt, Pmm.allocFrame.
+     */
+
+    /** A lemma: adding 2^b to w keeps bit k &lt; b, whatever bit b is (2^b is 2^k times an even number). */
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < b && b <= 63;
+      @   ensures (((w + (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void addKeepsBelow(long w, int b, int k) {
+        powSplit(k, b - k);
+        powSplit(1, b - k - 1);
+    }
+
+    /** A lemma: subtracting 2^b from w keeps bit k &lt; b, whatever bit b is. */
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < b && b <= 63;
+      @   ensures (((w - (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void subKeepsBelow(long w, int b, int k) {
+        powSplit(k, b - k);
+        powSplit(1, b - k - 1);
+    }
 }
