@@ -140,8 +140,10 @@ public final class Bits {
     /*
      * Lemmas for the PMM's per-word free count (ones): clearing a set bit b (w - 2^b) or setting a clear one
      * (w + 2^b) changes bit b and no other bit. Bodies are empty or call other lemmas: each contract is proved on
-     * its own and called where the fact is needed; the C build compiles them to nothing. Still missing (see
-     * proofs/open-reasons.txt, Pmm.allocFrame): bits above b, and the count ones(w -+ 2^b, m).
+     * its own and called where the fact is needed; the C build compiles an empty body to nothing, and
+     * clearedBitsAgree to a 64-deep recursion of such calls. The counts: onesCleared/onesSet (exact words, b &lt;= 62: noBorrow and
+     * noCarry turn the Java words w -+ (1L &lt;&lt; b) into exact ones). Missing: the wrapped case b = 63
+     * (proofs/attempts/pmm-bit-lemmas.md).
      */
 
     /** A lemma (empty body): 2^(k+d) == 2^k * 2^d, in unbounded arithmetic. */
@@ -260,57 +262,129 @@ public final class Bits {
         powSplit(b, k - b);
     }
 
-    /** A lemma: setting clear bit b keeps bit k &gt; b (w &gt;&gt; k itself is unchanged). */
+    /**
+     * A lemma: w within 2^b above Long.MIN_VALUE has w &gt;&gt; b == -2^(63-b), an even number. Proved by a script
+     * with div_unique1.
+     */
     /*@ public normal_behavior
-      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 == 0;
-      @   ensures ((w + (1L << b)) >> k) == (w >> k);
-      @   ensures (((w + (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   requires 0 <= b && b <= 62;
+      @   ensures w - Long.MIN_VALUE < (1L << b) ==> (w >> b) == -(1L << (63 - b));
       @   assignable \strictly_nothing;
       @*/
-    public static /*@ strictly_pure @*/ void setKeepsAbove(long w, int b, int k) {
-        remainderLacksBit(w, b, k);
-        addKeepsQuotient(w, b, k);
+    public static /*@ strictly_pure @*/ void quotientNearMin(long w, int b) {
+        powSplit(b, 63 - b);
     }
 
-    /** A lemma: clear bit b and b &lt; k, so the remainder of w by 2^k stays below 2^k - 2^b. */
+    /** A lemma: bit b (b &lt;= 62) of w set, so the Java word w - (1L &lt;&lt; b) is the exact difference. */
     /*@ public normal_behavior
-      @   requires 0 <= b && b < k && k <= 63 && (w >> b) % 2 == 0;
-      @   ensures w - ((w >> k) << k) + (1L << b) < (1L << k);
+      @   requires 0 <= b && b <= 62 && (w >> b) % 2 != 0;
+      @   ensures w - (1L << b) >= Long.MIN_VALUE;
+      @   ensures \java_math(w - (1L << b)) == w - (1L << b);
       @   assignable \strictly_nothing;
       @*/
-    public static /*@ strictly_pure @*/ void remainderLacksBit(long w, int b, int k) {
-        quotientOfLargeRemainder(w, b, k);
-        powSplit(1, k - b - 1);
+    public static /*@ strictly_pure @*/ void noBorrow(long w, int b) {
+        quotientNearMin(w, b);
+        powSplit(1, 62 - b);
     }
 
     /**
-     * A lemma: if the remainder of w by 2^k is at least 2^k - 2^b (b &lt; k), then w &gt;&gt; b is
-     * (w &gt;&gt; k) * 2^(k-b) + 2^(k-b) - 1, an odd number. Proved by a script with div_unique1.
+     * A lemma: w within 2^b below 2^63 has w &gt;&gt; b == 2^(63-b) - 1, an odd number. Proved by a script with
+     * div_unique1.
      */
     /*@ public normal_behavior
-      @   requires 0 <= b && b < k && k <= 63;
-      @   ensures w - ((w >> k) << k) + (1L << b) >= (1L << k)
-      @       ==> (w >> b) == (w >> k) * (1L << (k - b)) + (1L << (k - b)) - 1;
+      @   requires 0 <= b && b <= 62;
+      @   ensures w + (1L << b) > Long.MAX_VALUE ==> (w >> b) == (1L << (63 - b)) - 1;
       @   assignable \strictly_nothing;
       @*/
-    public static /*@ strictly_pure @*/ void quotientOfLargeRemainder(long w, int b, int k) {
-        powSplit(b, k - b);
+    public static /*@ strictly_pure @*/ void quotientNearMax(long w, int b) {
+        powSplit(b, 63 - b);
     }
 
-    /** A lemma: the remainder of w by 2^k staying below 2^k - 2^b, adding 2^b keeps the quotient (script). */
+    /** A lemma: bit b (b &lt;= 62) of w clear, so the Java word w + (1L &lt;&lt; b) is the exact sum. */
     /*@ public normal_behavior
-      @   requires 0 <= b && b < k && k <= 63;
-      @   requires w - ((w >> k) << k) + (1L << b) < (1L << k);
-      @   ensures ((w + (1L << b)) >> k) == (w >> k);
+      @   requires 0 <= b && b <= 62 && (w >> b) % 2 == 0;
+      @   ensures w + (1L << b) <= Long.MAX_VALUE;
+      @   ensures \java_math(w + (1L << b)) == w + (1L << b);
       @   assignable \strictly_nothing;
       @*/
-    public static /*@ strictly_pure @*/ void addKeepsQuotient(long w, int b, int k) {
-        powSplit(b, k - b);
+    public static /*@ strictly_pure @*/ void noCarry(long w, int b) {
+        quotientNearMax(w, b);
+        powSplit(1, 62 - b);
+    }
+
+    /**
+     * A lemma: c = w - 2^b (exact: a long c exists only for b &lt;= 62, see noBorrow) agrees with w in bit k != b,
+     * tested in Java arithmetic as ones' contract does.
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && (w >> b) % 2 != 0 && c == w - (1L << b);
+      @   requires 0 <= k && k <= 63 && k != b;
+      @   ensures \java_math((c >> k) % 2 != 0) == \java_math((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearedBitAgrees(long w, long c, int b, int k) {
+        if (k < b) {
+            clearKeepsBelow(w, b, k);
+        } else {
+            clearKeepsAbove(w, b, k);
+        }
+        javaBit(w, k);
+        javaBit(c, k);
+    }
+
+    /**
+     * A lemma: clearedBitAgrees for every k &lt; n, as the quantified premise onesOneMore needs (recursive: a
+     * method contract applies only to a call, never to a quantified k).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && (w >> b) % 2 != 0 && c == w - (1L << b);
+      @   requires 0 <= n && n <= 64;
+      @   ensures (\forall int k; 0 <= k && k < n && k != b;
+      @                \java_math((c >> k) % 2 != 0) == \java_math((w >> k) % 2 != 0));
+      @   measured_by n;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearedBitsAgree(long w, long c, int b, int n) {
+        // n <= 64: the differential suite calls every method with arbitrary arguments; keep the recursion shallow.
+        if (n > 0 && n <= 64) {
+            clearedBitsAgree(w, c, b, n - 1);
+            if (n - 1 != b) {
+                clearedBitAgrees(w, c, b, n - 1);
+            }
+        }
+    }
+
+    /**
+     * A lemma: clearing set bit b (b &lt; m; c = w - 2^b exactly, i.e. b &lt;= 62, see noBorrow) takes one from the
+     * count of the low m bits (for Pmm's words: m = 64).
+     */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < m && m <= 64 && (w >> b) % 2 != 0 && c == w - (1L << b);
+      @   ensures ones(w, m) == ones(c, m) + 1;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void onesCleared(long w, long c, int b, int m) {
+        clearedBitsAgree(w, c, b, m);
+        clearClears(w, b);
+        javaBit(w, b);
+        javaBit(c, b);
+        onesOneMore(w, c, b, m);
+    }
+
+    /** A lemma: setting clear bit b (b &lt; m; s = w + 2^b exactly, see noCarry) adds one to the count. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b < m && m <= 64 && (w >> b) % 2 == 0 && s == w + (1L << b);
+      @   ensures ones(s, m) == ones(w, m) + 1;
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void onesSet(long w, long s, int b, int m) {
+        setSets(w, b);
+        onesCleared(s, w, b, m);
     }
 
     /*
      * Bit k < b survives adding or subtracting 2^b whatever bit b is: with these, setting bit 63 (which Java computes
-     * as w - 2^63) and clearing it (w + 2^63) keep the bits below, which setKeepsAbove/clearKeepsBelow cannot say.
+     * as w - 2^63) and clearing it (w + 2^63) keep the bits below: the wrapped case b = 63 the exact-word lemmas miss.
      * For the PMM's summary writers (Pmm.setFullBit, markNonEmpty, ...); see proofs/open-reasons.txt, Pmm.allocFrame.
      */
 
