@@ -420,4 +420,75 @@ public final class Bits {
         setSets(w, b);
         onesCleared(s, w, b, m);
     }
+
+    /*
+     * Bit k < b survives adding or subtracting 2^b whatever bit b is: with these, setting bit 63 (which Java computes
+     * as w - 2^63) and clearing it (w + 2^63) keep the bits below: the wrapped case b = 63 the exact-word lemmas miss.
+     * setBitOf/clearBitOf then say it for the word Java stores, any b in 0..63 (noCarry/noBorrow for b <= 62): bit b
+     * flipped, bit k != b as in w. For the PMM's summary writers (Pmm.setFullBit, markNonEmpty, ...); see
+     * proofs/open-reasons.txt, Pmm.allocFrame.
+     */
+
+    /** A lemma: adding 2^b to w keeps bit k &lt; b, whatever bit b is (2^b is 2^k times an even number). */
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < b && b <= 63;
+      @   ensures (((w + (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void addKeepsBelow(long w, int b, int k) {
+        powSplit(k, b - k);
+        powSplit(1, b - k - 1);
+    }
+
+    /** A lemma: subtracting 2^b from w keeps bit k &lt; b, whatever bit b is. */
+    /*@ public normal_behavior
+      @   requires 0 <= k && k < b && b <= 63;
+      @   ensures (((w - (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void subKeepsBelow(long w, int b, int k) {
+        powSplit(k, b - k);
+        powSplit(1, b - k - 1);
+    }
+
+    /** A lemma: x, w with clear bit b set as Java computes it, has bit b set and bit k of w for k != b. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && 0 <= k && k <= 63 && (w >> b) % 2 == 0 && x == \java_math(w + (1L << b));
+      @   ensures k == b ? (x >> k) % 2 != 0 : ((x >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void setBitOf(long x, long w, int b, int k) {
+        if (b < 63) {
+            noCarry(w, b);
+            setSets(w, b);
+            if (k < b) {
+                addKeepsBelow(w, b, k);
+            } else if (k > b) {
+                clearKeepsAbove(x, b, k);
+            }
+        } else if (k < 63) {
+            subKeepsBelow(w, 63, k);
+        }
+    }
+
+    /** A lemma: x, w with set bit b cleared as Java computes it, has bit b clear and bit k of w for k != b. */
+    /*@ public normal_behavior
+      @   requires 0 <= b && b <= 63 && 0 <= k && k <= 63 && (w >> b) % 2 != 0 && x == \java_math(w - (1L << b));
+      @   ensures k == b ? (x >> k) % 2 == 0 : ((x >> k) % 2 != 0) == ((w >> k) % 2 != 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void clearBitOf(long x, long w, int b, int k) {
+        if (b < 63) {
+            noBorrow(w, b);
+            if (k < b) {
+                clearKeepsBelow(w, b, k);
+            } else if (k > b) {
+                clearKeepsAbove(w, b, k);
+            } else {
+                clearClears(w, b);
+            }
+        } else if (k < 63) {
+            addKeepsBelow(w, 63, k);
+        }
+    }
 }
