@@ -105,7 +105,7 @@ public final class Worker {
                     r = new ContractResult(id, pkg(c), ContractResult.TRUSTED, 0, 0, 0, 0, "declared",
                         "intrinsic: body is host glue, the AOT compiler emits inline C");
                 } else {
-                    r = prove(env, c, maxSteps, timeoutMs, baseline.contains(id) ? cpuLimitMs : cpuNewLimitMs, scripts);
+                    r = prove(env, c, maxSteps, timeoutMs, cpuLimitMs, cpuNewLimitMs, baseline.contains(id), scripts);
                 }
                 out.println(r.toLine());
                 out.flush();
@@ -288,19 +288,50 @@ public final class Worker {
         }
     }
 
+    /** A script line `limit cpu = N;` (seconds): this contract's CPU limit once it is in the baseline. */
+    private static final Pattern LIMIT_LINE =
+        Pattern.compile("^\\s*limit\\s+cpu\\s*=\\s*(\\d+)\\s*;\\s*$", Pattern.MULTILINE);
+    /** No script may raise its limit beyond this: the whole run has a wall budget. */
+    static final long MAX_SCRIPT_CPU_LIMIT_MS = 90_000L;
+
+    /**
+     * The CPU limit for one contract: cpuNewMs if it is not in the baseline (so that open contracts stay cheap);
+     * otherwise cpuMs, or the script's `limit cpu = N;` if it has one (for a proof known to need more than the
+     * common limit, with its reason written in the script), capped at MAX_SCRIPT_CPU_LIMIT_MS.
+     */
+    static long cpuLimitFor(String scriptText, long cpuMs, long cpuNewMs, boolean baselined) {
+        if (!baselined) {
+            return cpuNewMs;
+        }
+        java.util.regex.Matcher m = scriptText == null ? null : LIMIT_LINE.matcher(scriptText);
+        if (m == null || !m.find()) {
+            return cpuMs;
+        }
+        long ms = Long.parseLong(m.group(1)) * 1000L;
+        if (ms > MAX_SCRIPT_CPU_LIMIT_MS) {
+            throw new IllegalArgumentException("script CPU limit above " + MAX_SCRIPT_CPU_LIMIT_MS / 1000 + " s: "
+                + m.group(0).strip());
+        }
+        return ms;
+    }
+
     private static ContractResult prove(KeYEnvironment<DefaultUserInterfaceControl> env, Contract c, int maxSteps,
-                                        long timeoutMs, long cpuLimitMs, Path scripts) {
+                                        long timeoutMs, long cpuMs, long cpuNewMs, boolean baselined, Path scripts) {
         long t0 = System.currentTimeMillis();
-        CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
+        Path script = scripts.resolve(scriptName(c.getName()));
+        String scriptText = null;
+        long cpuLimitMs = baselined ? cpuMs : cpuNewMs;
         Proof proof = null;
         String how = "auto";
+        CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);
         try {
+            scriptText = Files.exists(script) ? Files.readString(script) : null;
+            cpuLimitMs = cpuLimitFor(scriptText, cpuMs, cpuNewMs, baselined);
+            cpuLimit = new CpuLimit(cpuLimitMs);
             proof = env.createProof(c.createProofObl(env.getInitConfig(), c));
             StrategyProperties sp = KeySettings.strategy();
-            Path script = scripts.resolve(scriptName(c.getName()));
-            String scriptText = Files.exists(script) ? Files.readString(script) : null;
             if (scriptText != null) {
-                scriptText = applyStrategyLines(scriptText, sp);
+                scriptText = LIMIT_LINE.matcher(applyStrategyLines(scriptText, sp)).replaceAll("");
             }
             proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
             proof.getSettings().getStrategySettings().setMaxSteps(maxSteps);

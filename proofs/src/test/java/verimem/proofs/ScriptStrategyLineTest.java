@@ -69,4 +69,14 @@ class ScriptStrategyLineTest {
             Worker.checkSwitchLines(rest);
         }
     }
+
+    @Test
+    void aLimitLineRaisesTheCpuLimitOfABaselinedContractOnly() {
+        String script = "limit cpu = 60;\nauto;\n";
+        assertEquals(60_000L, Worker.cpuLimitFor(script, 40_000L, 1_000L, true));
+        assertEquals(1_000L, Worker.cpuLimitFor(script, 40_000L, 1_000L, false));
+        assertEquals(40_000L, Worker.cpuLimitFor("auto;\n", 40_000L, 1_000L, true));
+        assertEquals(40_000L, Worker.cpuLimitFor(null, 40_000L, 1_000L, true));
+        assertThrows(IllegalArgumentException.class, () -> Worker.cpuLimitFor("limit cpu = 600;\n", 40_000L, 1_000L, true));
+    }
 }
