@@ -259,7 +259,7 @@ public final class Worker {
             if (!found) {
                 return;
             }
-            applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", sp);
+            applySwitch(m, sp);
             proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
             proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
             from = m.end();
@@ -270,8 +270,13 @@ public final class Worker {
     static void checkSwitchLines(String text) {
         java.util.regex.Matcher m = SWITCH_LINE.matcher(text);
         while (m.find()) {
-            applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", KeySettings.strategy());
+            applySwitch(m, KeySettings.strategy());
         }
+    }
+
+    /** A matched `switch KEY = VALUE;` line, set and checked exactly as the strategy line it stands for. */
+    private static void applySwitch(java.util.regex.Matcher m, StrategyProperties sp) {
+        applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", sp);
     }
 
     /** One line per open goal: the branch labels from the root down (which case of the proof is left). */
@@ -320,7 +325,7 @@ public final class Worker {
         long t0 = System.currentTimeMillis();
         Path script = scripts.resolve(scriptName(c.getName()));
         String scriptText = null;
-        long cpuLimitMs = baselined ? cpuMs : cpuNewMs;
+        long cpuLimitMs = cpuLimitFor(null, cpuMs, cpuNewMs, baselined); // until the script is read
         Proof proof = null;
         String how = "auto";
         CpuLimit cpuLimit = new CpuLimit(cpuLimitMs);

@@ -67,6 +67,7 @@ class ScriptStrategyLineTest {
             String rest = Worker.applyStrategyLines(text, sp);
             assertTrue(!rest.contains("strategy "), script + " has a strategy line the runner does not read");
             Worker.checkSwitchLines(rest);
+            Worker.cpuLimitFor(rest, 40_000L, 1_000L, true); // a `limit cpu` line above the cap throws
         }
     }
 
