@@ -194,17 +194,6 @@ public final class Bits {
     public static /*@ strictly_pure spec_bigint_math @*/ void powSplit(int k, int d) {
     }
 
-    /** A lemma: clearing set bit b keeps bit k < b (2^b is 2^k times an even number). */
-    /*@ public normal_behavior
-      @   requires 0 <= k && k < b && b <= 63 && (w >> b) % 2 != 0;
-      @   ensures (((w - (1L << b)) >> k) % 2 != 0) == ((w >> k) % 2 != 0);
-      @   assignable \strictly_nothing;
-      @*/
-    public static /*@ strictly_pure @*/ void clearKeepsBelow(long w, int b, int k) {
-        powSplit(k, b - k);
-        powSplit(1, b - k - 1);
-    }
-
     /** A lemma (empty body): clearing set bit b clears it. */
     /*@ public normal_behavior
       @   requires 0 <= b && b <= 63 && (w >> b) % 2 != 0;
@@ -363,7 +352,7 @@ public final class Bits {
       @*/
     public static /*@ strictly_pure @*/ void clearedBitAgrees(long w, long c, int b, int k) {
         if (k < b) {
-            clearKeepsBelow(w, b, k);
+            subKeepsBelow(w, b, k);
         } else {
             clearKeepsAbove(w, b, k);
         }
@@ -481,7 +470,7 @@ public final class Bits {
         if (b < 63) {
             noBorrow(w, b);
             if (k < b) {
-                clearKeepsBelow(w, b, k);
+                subKeepsBelow(w, b, k);
             } else if (k > b) {
                 clearKeepsAbove(w, b, k);
             } else {
