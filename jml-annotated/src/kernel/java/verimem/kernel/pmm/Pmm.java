@@ -87,9 +87,12 @@ public final class Pmm {
     /*
      * What the invariant reads. A caller that writes elsewhere (the VMM's ownership bitmaps, its own fields) keeps
      * \invariant_for(pmm) by showing its writes miss these locations, instead of unfolding and re-proving it.
+     * Of the run table only the used entries: before the seal that is none, so seal's panic exit (recordRuns
+     * panics after writing entries) keeps the invariant through this clause. Listed in the order KeY sorts location
+     * unions (no reordering steps), with the bound as KeY normalises it (-1 + n, not n - 1).
      */
-    /*@ accessible \inv: this.*, segs.*, bitmap[*], nonEmpty[*], full[*], levelOff[*], reservedStart[*],
-      @   reservedEnd[*], segs.start[*], segs.end[*], segs.base[*], segs.firstWord[*];
+    /*@ accessible \inv: this.*, bitmap[*], full[*], levelOff[*], nonEmpty[*], segs.*, segs.base[*], segs.end[*],
+      @   segs.firstWord[*], segs.start[*], reservedEnd[0 .. -1 + reservedRuns], reservedStart[0 .. -1 + reservedRuns];
       @*/
 
     /*@ spec_public @*/ private final SegmentTable segs;
