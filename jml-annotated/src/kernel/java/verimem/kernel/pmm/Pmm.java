@@ -133,17 +133,13 @@ public final class Pmm {
     /*@ public normal_behavior
       @   requires 0 <= n && n <= Long.MAX_VALUE - 63;
       @   ensures 0 <= \result && \result <= n;
-      @   ensures (n + 63) / 64 <= \result;
       @   assignable \strictly_nothing;
       @*/
     public static long summaryWords(long n) {
         long total = 0;
         long level = n;
-        //@ ghost long firstLevel = (n + 63) / 64;
-        /* Each level has at most half the words of the one below (ceil(L/64) <= L/2 for L >= 2). Level 1 is
-           counted first, so the tree holds it whole (the constructor puts it at offset 0). */
+        /* Each level has at most half the words of the one below (ceil(L/64) <= L/2 for L >= 2). */
         /*@ loop_invariant 0 <= level && level <= n && 0 <= total && total <= n - level;
-          @ loop_invariant level == n || firstLevel <= total;
           @ decreasing level;
           @ assignable \strictly_nothing;
           @*/
@@ -213,8 +209,8 @@ public final class Pmm {
         /* Everything read from the table is read before the first write, where its invariant is the constructor's. */
         SegmentTable table = new SegmentTable(usable);
         int words = table.words();
-        int first = words > 0 ? segmentOfFirstWord(table) : 0;
-        long firstBase = words > 0 ? table.base(first) : 0;
+        int first = segmentOfFirstWord(table);
+        long firstBase = baseOfSegment(table, first);
         managed = table.frames();
         segs = table;
         /* The table's constructor may write any location (it has no assignable clause), so KeY knows none of this
@@ -273,18 +269,28 @@ public final class Pmm {
     }
 
     /**
-     * The segment of bitmap word 0, which opens it (firstWord 0), so its base is word 0's frame: what the hint
-     * conjunct of the invariant needs, read from the table's invariant here, once.
+     * The segment of bitmap word 0 (0 for an empty bitmap), which opens it (firstWord 0), so its base is word 0's
+     * frame: what the hint conjunct of the invariant needs, read from the table's invariant here, once. The empty
+     * case is decided here, not in the constructor, so that its proof has one path.
      */
     /*@ private normal_behavior
-      @   requires t != null && \invariant_for(t) && 0 < t.words && 0 < t.count;
-      @   ensures 0 <= \result && \result < t.count && t.firstWord[\result] == 0
-      @     && (\result + 1 == t.count || 0 < t.firstWord[\result + 1]);
-      @   ensures t.base != null && \result < t.base.length;
+      @   requires t != null && \invariant_for(t) && (0 < t.words ==> 0 < t.count);
+      @   ensures 0 < t.words ==> 0 <= \result && \result < t.count && t.firstWord[\result] == 0
+      @     && (\result + 1 == t.count || 0 < t.firstWord[\result + 1]) && \result < t.base.length;
       @   assignable \strictly_nothing;
       @*/
     private static /*@ pure helper @*/ int segmentOfFirstWord(SegmentTable t) {
-        return t.segmentOfWord(0);
+        return t.words() > 0 ? t.segmentOfWord(0) : 0;
+    }
+
+    /** Base frame of segment s of a non-empty table (0 for an empty one). */
+    /*@ private normal_behavior
+      @   requires t != null && \invariant_for(t) && (0 < t.words ==> 0 <= s && s < t.count && s < t.base.length);
+      @   ensures 0 < t.words ==> \result == t.base[s];
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ pure helper @*/ long baseOfSegment(SegmentTable t, int s) {
+        return t.words() > 0 ? t.base(s) : 0;
     }
 
     /** Bytes of metadata this PMM holds, counted as metadataBytes counts them: never more than metadataBytes(map). */
