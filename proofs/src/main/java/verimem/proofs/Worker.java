@@ -279,7 +279,6 @@ public final class Worker {
         applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", sp);
     }
 
-    /** One line per open goal: the branch labels from the root down (which case of the proof is left). */
     /** The most applied rules of a proof (where its rule applications go), for making a proof cheaper. */
     private static void printRuleHistogram(Proof proof, String name) {
         java.util.Map<String, Integer> counts = new java.util.HashMap<>();
@@ -300,6 +299,7 @@ public final class Worker {
         System.out.println(sb);
     }
 
+    /** One line per open goal: the branch labels from the root down (which case of the proof is left). */
     private static void printOpenBranches(Proof proof) {
         for (de.uka.ilkd.key.proof.Goal g : proof.openGoals()) {
             StringBuilder path = new StringBuilder();
