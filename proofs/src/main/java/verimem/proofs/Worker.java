@@ -279,6 +279,26 @@ public final class Worker {
         applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", sp);
     }
 
+    /** The most applied rules of a proof (where its rule applications go), for making a proof cheaper. */
+    private static void printRuleHistogram(Proof proof, String name) {
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        java.util.ArrayDeque<de.uka.ilkd.key.proof.Node> todo = new java.util.ArrayDeque<>();
+        todo.push(proof.root());
+        while (!todo.isEmpty()) {
+            de.uka.ilkd.key.proof.Node n = todo.pop();
+            if (n.getAppliedRuleApp() != null) {
+                counts.merge(n.getAppliedRuleApp().rule().name().toString(), 1, Integer::sum);
+            }
+            for (int i = 0; i < n.childrenCount(); i++) {
+                todo.push(n.child(i));
+            }
+        }
+        StringBuilder sb = new StringBuilder("---- rules of " + name + ":");
+        counts.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(30)
+            .forEach(e -> sb.append(' ').append(e.getKey()).append('=').append(e.getValue()));
+        System.out.println(sb);
+    }
+
     /** One line per open goal: the branch labels from the root down (which case of the proof is left). */
     private static void printOpenBranches(Proof proof) {
         for (de.uka.ilkd.key.proof.Goal g : proof.openGoals()) {
@@ -365,6 +385,9 @@ public final class Worker {
             }
             if (!proof.closed() && System.getenv("VERIMEM_SHOW_BRANCHES") != null) {
                 printOpenBranches(proof);
+            }
+            if (System.getenv("VERIMEM_SHOW_RULES") != null) {
+                printRuleHistogram(proof, c.getName());
             }
             if (proof.closed()) {
                 return new ContractResult(c.getName(), pkg(c), ContractResult.PROVED, st.totalRuleApps, 0, ms,

@@ -174,21 +174,29 @@ public final class Bootstrap {
       @   assignable \nothing;
       @*/
     public static void report(HandOffCheck check, boolean ok) {
+        // Every count is read before the first print: each Cpu call gives KeY a new heap, and a getter read after it
+        // would need \invariant_for(check) shown again in that heap.
+        long free = check.freeFrames();
+        long usable = check.usableFrames();
+        long pageTables = check.pageTableFrames();
+        long metadata = check.metadataFrames();
+        long carvedOut = check.carveOutFrames();
+        long firstViolation = check.firstViolation();
         Cpu.print("PMM manages ");
-        Cpu.printDec(check.freeFrames());
+        Cpu.printDec(free);
         Cpu.print(" frames of ");
-        Cpu.printDec(check.usableFrames());
+        Cpu.printDec(usable);
         Cpu.print(" usable (page tables ");
-        Cpu.printDec(check.pageTableFrames());
+        Cpu.printDec(pageTables);
         Cpu.print(", metadata ");
-        Cpu.printDec(check.metadataFrames());
+        Cpu.printDec(metadata);
         Cpu.print(", carved out ");
-        Cpu.printDec(check.carveOutFrames());
+        Cpu.printDec(carvedOut);
         if (ok) {
             Cpu.print(")\n");
         } else {
             Cpu.print(") HAND-OFF CHECK FAILED at ");
-            Cpu.printHex(check.firstViolation());
+            Cpu.printHex(firstViolation);
             Cpu.print("\n");
         }
     }

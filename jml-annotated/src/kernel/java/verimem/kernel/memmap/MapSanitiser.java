@@ -69,9 +69,11 @@ public final class MapSanitiser {
      * negative start lies above 2^63 (far above MAX_PHYS); a negative end with a non-negative start cannot be a
      * wrap (the unsigned end is above 2^63 &gt; start); a non-negative end at or below start is empty or wrapped.
      */
+    // isKept and clippedEnd assign \strictly_nothing: keptEntries' loop then carries one heap per iteration, not
+    // an anonymised heap after each call.
     /*@ public normal_behavior
       @   ensures \result == (0 <= start && start < MapInvariants.MAX_PHYS && (end < 0 || end > start));
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static boolean isKept(long start, long end) {
         return 0 <= start && start < MapInvariants.MAX_PHYS && (end < 0 || end > start);
@@ -80,7 +82,7 @@ public final class MapSanitiser {
     /*@ public normal_behavior
       @   ensures (end < 0 || end > MapInvariants.MAX_PHYS) ==> \result == MapInvariants.MAX_PHYS;
       @   ensures (0 <= end && end <= MapInvariants.MAX_PHYS) ==> \result == end;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     /*@ pure @*/ public static long clippedEnd(long end) {
         if (end < 0 || end > MapInvariants.MAX_PHYS) {

@@ -197,17 +197,18 @@ public final class SegmentTable {
     }
 
     /** Highest exclusive end frame over the usable entries (0 if none). */
+    // endFrameFor and metadataBytes assign \strictly_nothing, so Pmm.metadataBytes sees no anonymised heap.
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
       @   ensures \result >= 0;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public static long endFrameFor(MemoryMap usable) {
         long top = 0;
         int n = usable.count();
         /*@ loop_invariant 0 <= i && i <= n && n == usable.count && 0 <= top;
           @ decreasing n - i;
-          @ assignable \nothing;
+          @ assignable \strictly_nothing;
           @*/
         for (int i = 0; i < n; i++) {
             if (isUsableEntry(usable, i) && usable.end(i) / Pmm.FRAME > top) {
@@ -254,7 +255,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable);
       @   ensures 0 <= \result && \result <= MemoryMap.CAPACITY * 28L + MAX_CHUNKS * 4L + 5 * 16L;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public static long metadataBytes(MemoryMap usable) {
         return usable.count() * 28L + chunksFor(endFrameFor(usable)) * 4L + 5 * 16L;

@@ -29,9 +29,10 @@ public final class PcidAllocator {
         generation = 1;
     }
 
+    // \strictly_nothing, as Vmm.pcids(): the caller's heap stays the same term across the read.
     /*@ public normal_behavior
       @   ensures \result == generation;
-      @   assignable \nothing;
+      @   assignable \strictly_nothing;
       @*/
     public long generation() {
         return generation;
