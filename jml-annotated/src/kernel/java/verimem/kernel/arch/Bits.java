@@ -88,6 +88,18 @@ public final class Bits {
     public static /*@ strictly_pure @*/ void onesAtIsOnes(long[] a, int i, int m, long w) {
     }
 
+    /**
+     * A lemma (empty body): no element of an all-zero array (a fresh bitmap) has a set bit among its low m bits, so
+     * every word of a new PMM counts no free frame.
+     */
+    /*@ public normal_behavior
+      @   requires a != null && 0 <= m && m <= 64 && (\forall int k; 0 <= k && k < a.length; a[k] == 0);
+      @   ensures (\forall int i; 0 <= i && i < a.length; onesAt(a, i, m) == 0);
+      @   assignable \strictly_nothing;
+      @*/
+    public static /*@ strictly_pure @*/ void zerosHaveNoOnes(long[] a, int m) {
+    }
+
     /** 2^b as a long; 2^63 is Long.MIN_VALUE, which is exactly the bit pattern of bit 63. */
     /*@ public normal_behavior
       @   requires 0 <= b && b <= 63;

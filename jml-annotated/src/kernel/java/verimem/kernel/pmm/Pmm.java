@@ -206,17 +206,56 @@ public final class Pmm {
       @   ensures free == 0 && failCountdown == 0 && !sealed;
       @*/
     public Pmm(MemoryMap usable) {
-        segs = new SegmentTable(usable);
-        int words = segs.words();
+        /* Everything read from the table is read before the first write, where its invariant is the constructor's. */
+        SegmentTable table = new SegmentTable(usable);
+        int words = table.words();
+        int first = segmentOfFirstWord(table);
+        long firstBase = baseOfSegment(table, first);
+        managed = table.frames();
+        segs = table;
+        /* The table's constructor may write any location (it has no assignable clause), so KeY knows none of this
+           object's default values after it: every field the invariant or the contract reads is set here. */
+        free = 0;
+        wholeCursor = 0;
+        failCountdown = 0;
+        sealed = false;
+        reservedRuns = 0;
         bitmap = new long[words];
         full = new long[(int) wordsAbove(words)];
         nonEmpty = new long[(int) summaryWords(words)];
         levelOff = new int[MAX_LEVELS + 1];
         reservedStart = new long[reservedRunCapacity(words)];
         reservedEnd = new long[reservedStart.length];
+        levels = layOutLevels(levelOff, words);
+        hint = 0;
+        hintBase = firstBase;
+        //@ set hintSegment = first;
+        //@ set wordFree = (\seq_def int i; 0; words; (\bigint) 0);
+        /* A fresh bitmap is all zero: no word counts a free frame. */
+        Bits.zerosHaveNoOnes(bitmap, 64);
+    }
+
+    /**
+     * Fills levelOff for a bitmap of the given words and returns the number of summary levels (0 for an empty
+     * bitmap). Level 1 starts at offset 0. n is the word count of level lv; its bound per level (ceil of words /
+     * 64^lv for words < 2^31) shows the panic unreachable: level 5 has at most 2 words, level 6 one.
+     */
+    /*@ private normal_behavior
+      @   requires levelOff != null && levelOff.length == MAX_LEVELS + 1 && 0 <= words;
+      @   ensures 0 <= \result && \result <= MAX_LEVELS && (words > 0 ==> levelOff[1] == 0);
+      @   assignable levelOff[*];
+      @*/
+    private static /*@ helper @*/ int layOutLevels(int[] levelOff, int words) {
         int lv = 0;
         long n = words;
         long off = 0;
+        /*@ loop_invariant 0 <= lv && lv <= MAX_LEVELS && 0 <= n && 0 <= off && off <= lv * 33554432L;
+          @ loop_invariant lv == 0 ? n == words && off == 0 : levelOff[1] == 0;
+          @ loop_invariant (lv == 1 ==> n <= 33554432L) && (lv == 2 ==> n <= 524288L) && (lv == 3 ==> n <= 8192L)
+          @   && (lv == 4 ==> n <= 128L) && (lv == 5 ==> n <= 2L) && (lv == 6 ==> n <= 1L);
+          @ decreasing MAX_LEVELS - lv;
+          @ assignable levelOff[*];
+          @*/
         while (words > 0 && (lv == 0 || n > 1)) {
             lv = lv + 1;
             if (lv > MAX_LEVELS) {
@@ -226,12 +265,32 @@ public final class Pmm {
             levelOff[lv] = (int) off;
             off = off + n;
         }
-        levels = lv;
-        managed = segs.frames();
-        hint = 0;
-        hintBase = words > 0 ? segs.frameOfWord(0) : 0;
-        //@ set hintSegment = words > 0 ? segs.segmentOfWord(0) : 0;
-        //@ set wordFree = (\seq_def int i; 0; words; (\bigint) 0);
+        return lv;
+    }
+
+    /**
+     * The segment of bitmap word 0 (0 for an empty bitmap), which opens it (firstWord 0), so its base is word 0's
+     * frame: what the hint conjunct of the invariant needs, read from the table's invariant here, once. The empty
+     * case is decided here, not in the constructor, so that its proof has one path.
+     */
+    /*@ private normal_behavior
+      @   requires t != null && \invariant_for(t) && (0 < t.words ==> 0 < t.count);
+      @   ensures 0 < t.words ==> 0 <= \result && \result < t.count && t.firstWord[\result] == 0
+      @     && (\result + 1 == t.count || 0 < t.firstWord[\result + 1]) && \result < t.base.length;
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ pure helper @*/ int segmentOfFirstWord(SegmentTable t) {
+        return t.words() > 0 ? t.segmentOfWord(0) : 0;
+    }
+
+    /** Base frame of segment s of a non-empty table (0 for an empty one). */
+    /*@ private normal_behavior
+      @   requires t != null && \invariant_for(t) && (0 < t.words ==> 0 <= s && s < t.count && s < t.base.length);
+      @   ensures 0 < t.words ==> \result == t.base[s];
+      @   assignable \strictly_nothing;
+      @*/
+    private static /*@ pure helper @*/ long baseOfSegment(SegmentTable t, int s) {
+        return t.words() > 0 ? t.base(s) : 0;
     }
 
     /** Bytes of metadata this PMM holds, counted as metadataBytes counts them: never more than metadataBytes(map). */
