@@ -213,13 +213,6 @@ public final class Pmm {
         long firstBase = baseOfSegment(table, first);
         managed = table.frames();
         segs = table;
-        /* The table's constructor may write any location (it has no assignable clause), so KeY knows none of this
-           object's default values after it: every field the invariant or the contract reads is set here. */
-        free = 0;
-        wholeCursor = 0;
-        failCountdown = 0;
-        sealed = false;
-        reservedRuns = 0;
         bitmap = new long[words];
         full = new long[(int) wordsAbove(words)];
         nonEmpty = new long[(int) summaryWords(words)];

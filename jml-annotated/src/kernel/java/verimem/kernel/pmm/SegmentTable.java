@@ -270,6 +270,7 @@ public final class SegmentTable {
     /*@ public normal_behavior
       @   requires usable != null && \invariant_for(usable) && wordsFor(usable) <= MAX_WORDS;
       @   ensures 0 <= words && words <= MAX_WORDS && 0 <= frames && (words > 0 ==> count > 0);
+      @   assignable \nothing;
       @*/
     public SegmentTable(MemoryMap usable) {
         if (!fits(usable)) {
