@@ -8,9 +8,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import de.uka.ilkd.key.control.DefaultUserInterfaceControl;
@@ -21,6 +25,7 @@ import de.uka.ilkd.key.logic.op.IObserverFunction;
 import de.uka.ilkd.key.macros.scripts.ProofScriptEngine;
 import de.uka.ilkd.key.parser.Location;
 import de.uka.ilkd.key.pp.LogicPrinter;
+import de.uka.ilkd.key.proof.Node;
 import de.uka.ilkd.key.proof.Proof;
 import de.uka.ilkd.key.proof.Statistics;
 import de.uka.ilkd.key.proof.init.JavaProfile;
@@ -220,7 +225,7 @@ public final class Worker {
      * command fails on a proof whose strategy was set programmatically). Returns the script without those lines.
      */
     static String applyStrategyLines(String text, StrategyProperties sp) {
-        java.util.regex.Matcher m = STRATEGY_LINE.matcher(text);
+        Matcher m = STRATEGY_LINE.matcher(text);
         while (m.find()) {
             // StrategyProperties accepts any key and any value; a misspelt one would silently change nothing.
             if (!sp.containsKey(m.group(1))) {
@@ -246,7 +251,7 @@ public final class Worker {
      */
     static void runScript(KeYEnvironment<DefaultUserInterfaceControl> env, Proof proof, String text, String file, StrategyProperties sp)
         throws Exception {
-        java.util.regex.Matcher m = SWITCH_LINE.matcher(text);
+        Matcher m = SWITCH_LINE.matcher(text);
         int from = 0;
         while (!proof.closed()) {
             boolean found = m.find();
@@ -260,32 +265,37 @@ public final class Worker {
                 return;
             }
             applySwitch(m, sp);
-            proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
-            proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
+            useStrategy(proof, sp);
             from = m.end();
         }
     }
 
     /** Checks every `switch KEY = VALUE;` line of a script as a strategy line is checked (unknown key or value). */
     static void checkSwitchLines(String text) {
-        java.util.regex.Matcher m = SWITCH_LINE.matcher(text);
+        Matcher m = SWITCH_LINE.matcher(text);
         while (m.find()) {
             applySwitch(m, KeySettings.strategy());
         }
     }
 
+    /** Makes sp the proof's strategy: its settings record the properties, and a strategy is built from them. */
+    private static void useStrategy(Proof proof, StrategyProperties sp) {
+        proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
+        proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
+    }
+
     /** A matched `switch KEY = VALUE;` line, set and checked exactly as the strategy line it stands for. */
-    private static void applySwitch(java.util.regex.Matcher m, StrategyProperties sp) {
+    private static void applySwitch(Matcher m, StrategyProperties sp) {
         applyStrategyLines("strategy " + m.group(1) + " = " + m.group(2) + ";", sp);
     }
 
     /** The most applied rules of a proof (where its rule applications go), for making a proof cheaper. */
     private static void printRuleHistogram(Proof proof, String name) {
-        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
-        java.util.ArrayDeque<de.uka.ilkd.key.proof.Node> todo = new java.util.ArrayDeque<>();
+        Map<String, Integer> counts = new HashMap<>();
+        ArrayDeque<Node> todo = new ArrayDeque<>();
         todo.push(proof.root());
         while (!todo.isEmpty()) {
-            de.uka.ilkd.key.proof.Node n = todo.pop();
+            Node n = todo.pop();
             if (n.getAppliedRuleApp() != null) {
                 counts.merge(n.getAppliedRuleApp().rule().name().toString(), 1, Integer::sum);
             }
@@ -303,7 +313,7 @@ public final class Worker {
     private static void printOpenBranches(Proof proof) {
         for (de.uka.ilkd.key.proof.Goal g : proof.openGoals()) {
             StringBuilder path = new StringBuilder();
-            for (de.uka.ilkd.key.proof.Node n = g.node(); n != null; n = n.parent()) {
+            for (Node n = g.node(); n != null; n = n.parent()) {
                 String label = n.getNodeInfo().getBranchLabel();
                 if (label != null) {
                     path.insert(0, " / " + label);
@@ -328,7 +338,7 @@ public final class Worker {
         if (!baselined) {
             return cpuNewMs;
         }
-        java.util.regex.Matcher m = scriptText == null ? null : LIMIT_LINE.matcher(scriptText);
+        Matcher m = scriptText == null ? null : LIMIT_LINE.matcher(scriptText);
         if (m == null || !m.find()) {
             return cpuMs;
         }
@@ -358,11 +368,10 @@ public final class Worker {
             if (scriptText != null) {
                 scriptText = LIMIT_LINE.matcher(applyStrategyLines(scriptText, sp)).replaceAll("");
             }
-            proof.getSettings().getStrategySettings().setActiveStrategyProperties(sp);
             proof.getSettings().getStrategySettings().setMaxSteps(maxSteps);
             proof.getSettings().getStrategySettings().setTimeout(timeoutMs);
             proof.getSettings().getStrategySettings().setCustomApplyStrategyStopCondition(cpuLimit);
-            proof.setActiveStrategy(proof.getServices().getProfile().getDefaultStrategyFactory().create(proof, sp));
+            useStrategy(proof, sp);
             if (scriptText != null) {
                 how = "script " + script.getFileName();
             }
