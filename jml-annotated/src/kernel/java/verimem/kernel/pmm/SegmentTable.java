@@ -458,21 +458,38 @@ public final class SegmentTable {
         return count > 0 ? ends[count - 1] : 0;
     }
 
-    /** Frames the first count segments hold (the sum of their lengths). */
+    /**
+     * Frames the first count segments hold (the sum of their lengths): at least 0 and at most the last segment's end,
+     * since the segments are ranges, sorted and disjoint (what the constructor's 0 <= frames needs).
+     */
     /*@ private normal_behavior
       @   requires starts != null && ends != null && 0 <= count && count <= starts.length && count <= ends.length;
+      @   requires (\forall int k; 0 <= k && k < count; 0 <= starts[k] && starts[k] < ends[k]);
+      @   requires (\forall int k; 0 < k && k < count; ends[k - 1] < starts[k]);
+      @   ensures \result >= 0;
       @   assignable \strictly_nothing;
       @*/
     private static long framesOf(long[] starts, long[] ends, int count) {
         long total = 0;
-        /*@ loop_invariant 0 <= i && i <= count;
+        /* The elements are read through elementAt: KeY 2.12.3 gives a long[] element no long range, a long result one. */
+        /*@ loop_invariant 0 <= i && i <= count && 0 <= total && (i == 0 ? total == 0 : total <= ends[i - 1]);
           @ decreasing count - i;
           @ assignable \strictly_nothing;
           @*/
         for (int i = 0; i < count; i++) {
-            total = total + (ends[i] - starts[i]);
+            total = total + (elementAt(ends, i) - elementAt(starts, i));
         }
         return total;
+    }
+
+    /** a[i], read through a call: KeY 2.12.3 has no long range for a long[] element, but a long result has it. */
+    /*@ private normal_behavior
+      @   requires a != null && 0 <= i && i < a.length;
+      @   ensures \result == a[i];
+      @   assignable \strictly_nothing;
+      @*/
+    private static long elementAt(long[] a, int i) {
+        return a[i];
     }
 
     /**
