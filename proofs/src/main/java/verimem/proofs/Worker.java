@@ -11,9 +11,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +28,7 @@ import de.uka.ilkd.key.logic.op.IObserverFunction;
 import de.uka.ilkd.key.macros.scripts.ProofScriptEngine;
 import de.uka.ilkd.key.parser.Location;
 import de.uka.ilkd.key.pp.LogicPrinter;
+import de.uka.ilkd.key.proof.Goal;
 import de.uka.ilkd.key.proof.Node;
 import de.uka.ilkd.key.proof.Proof;
 import de.uka.ilkd.key.proof.Statistics;
@@ -64,7 +68,7 @@ public final class Worker {
         Path scripts = Path.of(args[7]);
         Pattern include = Pattern.compile(args[8]);
         Pattern trusted = Pattern.compile(args[9]);
-        java.util.Set<String> baseline = Gate.readBaseline(Path.of(args[10]));
+        Set<String> baseline = Gate.readBaseline(Path.of(args[10]));
         long cpuNewLimitMs = Long.parseLong(args[11]) * 1000L;
 
         exitWithParent();
@@ -203,10 +207,10 @@ public final class Worker {
         Pattern.compile("^\\s*strategy\\s+([A-Z_]+)\\s*=\\s*([A-Za-z_]+)\\s*;\\s*$", Pattern.MULTILINE);
 
     /** Every value KeY names as a constant of StrategyProperties (the option values a script may set). */
-    private static final java.util.Set<String> STRATEGY_VALUES = strategyValues();
+    private static final Set<String> STRATEGY_VALUES = strategyValues();
 
-    private static java.util.Set<String> strategyValues() {
-        java.util.Set<String> values = new java.util.HashSet<>();
+    private static Set<String> strategyValues() {
+        Set<String> values = new HashSet<>();
         for (java.lang.reflect.Field f : StrategyProperties.class.getFields()) {
             if (f.getType() == String.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())
                 && !f.getName().endsWith("_KEY")) {
@@ -230,7 +234,7 @@ public final class Worker {
             // StrategyProperties accepts any key and any value; a misspelt one would silently change nothing.
             if (!sp.containsKey(m.group(1))) {
                 throw new IllegalArgumentException("unknown KeY strategy key in script line: " + m.group(0).strip()
-                    + " (known: " + new java.util.TreeSet<>(sp.stringPropertyNames()) + ")");
+                    + " (known: " + new TreeSet<>(sp.stringPropertyNames()) + ")");
             }
             if (!STRATEGY_VALUES.contains(m.group(2))) {
                 throw new IllegalArgumentException("unknown KeY strategy value in script line: " + m.group(0).strip());
@@ -311,7 +315,7 @@ public final class Worker {
 
     /** One line per open goal: the branch labels from the root down (which case of the proof is left). */
     private static void printOpenBranches(Proof proof) {
-        for (de.uka.ilkd.key.proof.Goal g : proof.openGoals()) {
+        for (Goal g : proof.openGoals()) {
             StringBuilder path = new StringBuilder();
             for (Node n = g.node(); n != null; n = n.parent()) {
                 String label = n.getNodeInfo().getBranchLabel();
